@@ -1,0 +1,28 @@
+# One-command set-up: every target creates .venv/ and installs the package on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,bench,dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/gdplayground
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check gdplayground tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info bench-results.json

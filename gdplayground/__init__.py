@@ -1,0 +1,3 @@
+"""gdplayground: type a function f(x, y) and race optimizers on linked views."""
+
+__version__ = "0.1.0"

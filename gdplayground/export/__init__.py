@@ -1,0 +1,1 @@
+"""Image, animation and data writers shared by the GUI and the CLI."""

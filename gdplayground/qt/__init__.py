@@ -1,0 +1,1 @@
+"""Qt views, panels, the playback clock and the main window."""
