@@ -1,0 +1,1 @@
+"""Package data: presets, icons, desktop files (installed as gdplayground.resources)."""
