@@ -13,7 +13,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-_TITLES = {"goldstein_price": "Goldstein–Price", "levi13": "Lévi N.13", "styblinski_tang": "Styblinski–Tang"}
+_TITLES = {
+    "goldstein_price": "Goldstein–Price",
+    "levi13": "Lévi N.13",
+    "styblinski_tang": "Styblinski–Tang",
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,282 @@
+"""Run an optimizer from many start points at once and record what happened.
+
+A run stops at ``steps``; when the gradient norm falls below ``tol``
+(``converged``); when a point, value or gradient becomes non-finite or huge
+(``diverged``: the path keeps its last finite point); or, for Newton, when the
+Hessian is singular or not positive definite.  Converged runs say what kind of
+stationary point they reached, so a saddle is never called a minimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdplayground.core.gradients import Objective
+from gdplayground.core.optimizers import (
+    HESSIAN_INDEFINITE,
+    HESSIAN_SINGULAR,
+    OPTIMIZERS,
+    OptimizerConfig,
+    make_stepper,
+)
+
+Array = np.ndarray
+
+#: Beyond these magnitudes a run counts as diverged (the next step would overflow).
+HUGE_COORDINATE = 1e10
+HUGE_VALUE = 1e200
+
+CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
+SINGULAR_HESSIAN, INDEFINITE_HESSIAN = "singular_hessian", "indefinite_hessian"
+STATUSES = (CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN, INDEFINITE_HESSIAN)
+_CODES = {name: i for i, name in enumerate(STATUSES)}
+
+DEFAULT_STEPS = 100
+DEFAULT_TOL = 1e-10
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One optimizer's path from one start point.
+
+    ``points[i]`` is the point after ``i`` steps (``points[0]`` is the start).
+    ``stopped_at`` is the step at which the run ended early (converged, diverged
+    or met a bad Hessian), or None when it used all its steps.
+    """
+
+    config: OptimizerConfig
+    start: tuple[float, float]
+    points: Array
+    values: Array
+    gradients: Array
+    grad_norms: Array
+    velocities: Array | None
+    status: str
+    stopped_at: int | None
+    stationary: str | None
+
+    @property
+    def steps(self) -> int:
+        """Steps taken that produced a finite point."""
+        return len(self.points) - 1
+
+    @property
+    def message(self) -> str:
+        """A short human description of how the run ended."""
+        if self.status == CONVERGED:
+            kind = f" ({self.stationary})" if self.stationary else ""
+            return f"converged at step {self.stopped_at}{kind}"
+        if self.status == DIVERGED:
+            return f"diverged at step {self.stopped_at}"
+        if self.status == SINGULAR_HESSIAN:
+            return f"stopped at step {self.stopped_at}: the Hessian is singular"
+        if self.status == INDEFINITE_HESSIAN:
+            return f"stopped at step {self.stopped_at}: the Hessian is not positive definite"
+        return f"ran {self.steps} steps"
+
+
+@dataclass(frozen=True, eq=False)
+class NamedRun:
+    """A trajectory with the label it is shown under (e.g. "adam" or "Adam lr=0.1")."""
+
+    name: str
+    trajectory: Trajectory
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """Raw arrays of a batched run; histories are None when not recorded."""
+
+    points: Array  # (steps+1, n, 2) or final (n, 2)
+    values: Array  # (steps+1, n) or final (n,)
+    gradients: Array  # (steps+1, n, 2) or final (n, 2)
+    velocities: Array | None
+    last: Array  # (n,) index of each run's last recorded point
+    status: Array  # (n,) codes into STATUSES
+    stopped_at: Array  # (n,) step at which the run stopped early, -1 if it did not
+
+
+def _bad(p: Array, f: Array, g: Array) -> Array:
+    """Rows whose point, value or gradient is non-finite or huge."""
+    with np.errstate(invalid="ignore"):
+        return (
+            ~np.isfinite(p).all(axis=1)
+            | (np.abs(p) > HUGE_COORDINATE).any(axis=1)
+            | ~np.isfinite(f)
+            | (np.abs(f) > HUGE_VALUE)
+            | ~np.isfinite(g).all(axis=1)
+            | (np.abs(g) > HUGE_VALUE).any(axis=1)
+        )
+
+
+def _evaluate(objective: Objective, p: Array) -> tuple[Array, Array]:
+    f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
+    return f, np.stack([gx, gy], axis=1)
+
+
+def run_batch(
+    objective: Objective,
+    config: OptimizerConfig,
+    starts: Array,
+    steps: int = DEFAULT_STEPS,
+    tol: float = DEFAULT_TOL,
+    record: bool = True,
+) -> BatchResult:
+    """Step every start point together; each run stops on its own.
+
+    With ``record=False`` only the final state is kept (for many start points).
+    """
+    if steps < 0:
+        raise ValueError("steps must be 0 or more")
+    p = np.array(starts, dtype=np.float64).reshape(-1, 2)
+    n = len(p)
+    info = OPTIMIZERS[config.name]
+    stepper = make_stepper(config, n)
+    f, g = _evaluate(objective, p)
+    status = np.full(n, _CODES[MAX_STEPS], dtype=np.int8)
+    stopped_at = np.full(n, -1, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    bad = _bad(p, f, g)
+    status[bad] = _CODES[DIVERGED]
+    stopped_at[bad] = 0
+    active = ~bad
+    done = active & _converged(g, tol)
+    status[done] = _CODES[CONVERGED]
+    stopped_at[done] = 0
+    active &= ~done
+
+    hist = _History(steps, n, record, info.has_velocity)
+    hist.store(0, p, f, g, stepper.velocity, np.ones(n, dtype=bool))
+    for k in range(1, steps + 1):
+        if not active.any():
+            break
+        hessian = None
+        if info.uses_hessian:
+            hessian = objective.hessian(p[:, 0], p[:, 1])
+        with np.errstate(all="ignore"):
+            new_p = stepper.step(p, g, hessian)
+        problem = getattr(stepper, "problem", None)
+        if problem is not None:
+            for code, name in (
+                (HESSIAN_SINGULAR, SINGULAR_HESSIAN),
+                (HESSIAN_INDEFINITE, INDEFINITE_HESSIAN),
+            ):
+                hit = active & (problem == code)
+                status[hit] = _CODES[name]
+                stopped_at[hit] = k - 1
+                active &= ~hit
+        new_f, new_g = _evaluate(objective, new_p)
+        bad = active & _bad(new_p, new_f, new_g)
+        status[bad] = _CODES[DIVERGED]
+        stopped_at[bad] = k
+        active &= ~bad
+        last[active] = k
+        hist.store(k, new_p, new_f, new_g, stepper.velocity, active)
+        keep = active[:, None]
+        p = np.where(keep, new_p, p)
+        f = np.where(active, new_f, f)
+        g = np.where(keep, new_g, g)
+        done = active & _converged(g, tol)
+        status[done] = _CODES[CONVERGED]
+        stopped_at[done] = k
+        active &= ~done
+
+    if record:
+        return BatchResult(
+            hist.points, hist.values, hist.gradients, hist.velocities, last, status, stopped_at
+        )
+    return BatchResult(p, f, g, stepper.velocity, last, status, stopped_at)
+
+
+def _converged(g: Array, tol: float) -> Array:
+    if tol <= 0:
+        return np.zeros(len(g), dtype=bool)
+    return np.hypot(g[:, 0], g[:, 1]) < tol
+
+
+class _History:
+    """Preallocated per-step arrays; rows of stopped runs stay unwritten."""
+
+    def __init__(self, steps: int, n: int, record: bool, velocity: bool) -> None:
+        self.record = record
+        if not record:
+            return
+        self.points = np.full((steps + 1, n, 2), np.nan)
+        self.values = np.full((steps + 1, n), np.nan)
+        self.gradients = np.full((steps + 1, n, 2), np.nan)
+        self.velocities = np.zeros((steps + 1, n, 2)) if velocity else None
+
+    def store(self, k: int, p: Array, f: Array, g: Array, v: Array | None, rows: Array) -> None:
+        if not self.record:
+            return
+        self.points[k, rows] = p[rows]
+        self.values[k, rows] = f[rows]
+        self.gradients[k, rows] = g[rows]
+        if self.velocities is not None and v is not None:
+            self.velocities[k, rows] = v[rows]
+
+
+def classify_stationary(objective: Objective, point: Array, scale: float = 1e-6) -> str:
+    """Name the stationary point at ``point`` from the Hessian's eigenvalues."""
+    a, b, c = (float(v[0]) for v in objective.hessian(point[0:1], point[1:2]))
+    if not all(np.isfinite([a, b, c])):
+        return "degenerate"
+    eig = np.linalg.eigvalsh(np.array([[a, b], [b, c]]))
+    tol = scale * max(1.0, float(np.max(np.abs(eig))))
+    if eig[0] > tol:
+        return "minimum"
+    if eig[1] < -tol:
+        return "maximum"
+    if eig[0] < -tol and eig[1] > tol:
+        return "saddle"
+    return "degenerate"
+
+
+def run_trajectories(
+    objective: Objective,
+    config: OptimizerConfig,
+    starts: Array,
+    steps: int = DEFAULT_STEPS,
+    tol: float = DEFAULT_TOL,
+) -> list[Trajectory]:
+    """Run ``config`` from every start point (shape ``(n, 2)``) in one vectorised batch."""
+    starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
+    batch = run_batch(objective, config, starts, steps, tol, record=True)
+    result = []
+    for i, start in enumerate(starts):
+        end = int(batch.last[i]) + 1
+        pts = np.ascontiguousarray(batch.points[:end, i])
+        grads = np.ascontiguousarray(batch.gradients[:end, i])
+        vel = None
+        if batch.velocities is not None:
+            vel = np.ascontiguousarray(batch.velocities[:end, i])
+        status = STATUSES[batch.status[i]]
+        stationary = classify_stationary(objective, pts[-1]) if status == CONVERGED else None
+        result.append(
+            Trajectory(
+                config=config,
+                start=(float(start[0]), float(start[1])),
+                points=pts,
+                values=np.ascontiguousarray(batch.values[:end, i]),
+                gradients=grads,
+                grad_norms=np.hypot(grads[:, 0], grads[:, 1]),
+                velocities=vel,
+                status=status,
+                stopped_at=None if batch.stopped_at[i] < 0 else int(batch.stopped_at[i]),
+                stationary=stationary,
+            )
+        )
+    return result
+
+
+def run_trajectory(
+    objective: Objective,
+    config: OptimizerConfig,
+    start: tuple[float, float],
+    steps: int = DEFAULT_STEPS,
+    tol: float = DEFAULT_TOL,
+) -> Trajectory:
+    """Run ``config`` from one start point."""
+    return run_trajectories(objective, config, np.array([start]), steps, tol)[0]

@@ -1,0 +1,108 @@
+"""Runs stop for the right reason and say so."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdplayground.core.gradients import compile_function
+from gdplayground.core.optimizers import FIRST_ORDER, make_config
+from gdplayground.core.presets import load_presets
+from gdplayground.core.trajectory import run_batch, run_trajectories, run_trajectory
+
+
+def test_points_start_at_the_start_and_have_steps_plus_one_rows() -> None:
+    obj = compile_function("(1 - x)^2 + 100*(y - x^2)^2")
+    t = run_trajectory(obj, make_config("adam"), (-1.5, 2.0), steps=30, tol=0)
+    assert t.status == "max_steps" and t.steps == 30
+    assert t.points.shape == (31, 2) and t.values.shape == (31,) and t.grad_norms.shape == (31,)
+    np.testing.assert_array_equal(t.points[0], [-1.5, 2.0])
+    np.testing.assert_allclose(t.values, obj.value(t.points[:, 0], t.points[:, 1]))
+
+
+def test_adam_reaches_rosenbrock_minimum_region() -> None:
+    obj = compile_function(load_presets()["rosenbrock"].formula)
+    t = run_trajectory(obj, make_config("adam", {"lr": 0.02}), (-1.5, 2.0), steps=3000)
+    assert np.linalg.norm(t.points[-1] - [1.0, 1.0]) < 0.05
+    assert t.values[-1] < 1e-3 < t.values[0]
+
+
+def test_convergence_stops_early_and_names_a_minimum() -> None:
+    obj = compile_function("(x - 1)^2 + 2*(y + 0.5)^2")
+    t = run_trajectory(obj, make_config("gd", {"lr": 0.1}), (3.0, 2.0), steps=1000, tol=1e-8)
+    assert t.status == "converged" and t.stationary == "minimum"
+    assert t.steps < 1000 and t.stopped_at == t.steps
+    assert t.grad_norms[-1] < 1e-8 <= t.grad_norms[-2]
+    assert "converged at step" in t.message and "minimum" in t.message
+
+
+def test_too_large_learning_rate_diverges_and_keeps_last_finite_point() -> None:
+    obj = compile_function("x^2 + y^2")
+    t = run_trajectory(obj, make_config("gd", {"lr": 1.5}), (1.0, 1.0), steps=500)
+    assert t.status == "diverged"
+    assert np.isfinite(t.points).all() and np.isfinite(t.values).all()
+    assert t.stopped_at == t.steps + 1
+    assert t.message == f"diverged at step {t.stopped_at}"
+
+
+def test_saddle_is_not_called_a_minimum() -> None:
+    obj = compile_function("x^2 - y^2")
+    t = run_trajectory(obj, make_config("gd", {"lr": 0.1}), (1.0, 0.0), steps=2000)
+    assert t.status == "converged" and t.stationary == "saddle"
+    newton = run_trajectory(obj, make_config("newton"), (1.0, 0.5))
+    assert newton.status == "indefinite_hessian" and "not positive definite" in newton.message
+    monkey = run_trajectory(
+        compile_function("x^3 - 3*x*y^2"), make_config("gd", {"lr": 0.05}), (0.0, 0.0)
+    )
+    assert monkey.status == "converged" and monkey.stationary == "degenerate"
+
+
+def test_newton_solves_a_quadratic_in_one_step_and_reports_singular_hessians() -> None:
+    obj = compile_function("3*(x - 1)^2 + x*y + 2*y^2")
+    t = run_trajectory(obj, make_config("newton"), (5.0, -4.0), steps=10)
+    assert t.status == "converged" and t.steps == 1
+    flat = run_trajectory(compile_function("(x + y)^2"), make_config("newton"), (1.0, 2.0))
+    assert flat.status == "singular_hessian" and "singular" in flat.message
+
+
+def test_undefined_start_is_diverged_at_step_zero() -> None:
+    t = run_trajectory(compile_function("log(x)"), make_config("gd"), (-1.0, 0.0))
+    assert t.status == "diverged" and t.stopped_at == 0 and t.steps == 0
+
+
+def test_walking_into_an_undefined_region_diverges() -> None:
+    t = run_trajectory(
+        compile_function("sqrt(x)"), make_config("gd", {"lr": 1.0}), (0.3, 0.0), steps=50, tol=0
+    )
+    assert t.status == "diverged"
+    assert (t.points[:, 0] >= 0).all()
+
+
+def test_many_start_points_stop_independently() -> None:
+    obj = compile_function("x^2 + y^2")
+    starts = np.array([[0.0, 0.0], [1.0, 1.0], [np.inf, 0.0]])
+    runs = run_trajectories(obj, make_config("gd", {"lr": 0.1}), starts, steps=400, tol=1e-6)
+    assert [r.status for r in runs] == ["converged", "converged", "diverged"]
+    assert runs[0].steps == 0 and runs[1].steps > 10
+
+
+def test_final_only_batch_matches_recorded_run() -> None:
+    obj = compile_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    rng = np.random.default_rng(0)
+    starts = rng.uniform(-5, 5, (500, 2))
+    cfg = make_config("adam", {"lr": 0.05})
+    final = run_batch(obj, cfg, starts, steps=60, record=False)
+    full = run_trajectories(obj, cfg, starts, steps=60)
+    np.testing.assert_array_equal(final.points, [t.points[-1] for t in full])
+
+
+@pytest.mark.parametrize("key", sorted(load_presets()))
+def test_defaults_give_finite_runs_on_every_preset(key: str) -> None:
+    preset = load_presets()[key]
+    obj = compile_function(preset.formula)
+    xmin, xmax, ymin, ymax = preset.domain
+    start = (xmin + 0.3 * (xmax - xmin), ymin + 0.7 * (ymax - ymin))
+    for name in FIRST_ORDER:
+        t = run_trajectory(obj, make_config(name), start)
+        assert np.isfinite(t.points).all()
+        assert t.status in ("converged", "max_steps", "diverged")
