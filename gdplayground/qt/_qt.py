@@ -1,0 +1,40 @@
+"""The one place that imports Qt and pyqtgraph, in the right order.
+
+PySide6 is imported before pyqtgraph (and ``PYQTGRAPH_QT_LIB`` is set), so
+pyqtgraph never picks another Qt binding that happens to be installed.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import PySide6  # noqa: E402,F401  (must precede pyqtgraph)
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+
+# isort: split
+import pyqtgraph as pg  # noqa: E402
+
+__all__ = ["QtCore", "QtGui", "QtWidgets", "pg", "configure", "is_dark"]
+
+_dark = False
+
+
+def configure(dark: bool = False) -> None:
+    """Set pyqtgraph's global look: antialiased lines, light (default) or dark background."""
+    global _dark
+    _dark = dark
+    pg.setConfigOptions(
+        antialias=True,
+        background="#1e1e1e" if dark else "w",
+        foreground="#e0e0e0" if dark else "#202020",
+    )
+
+
+def is_dark() -> bool:
+    """Whether :func:`configure` last chose the dark background."""
+    return _dark
+
+
+configure()

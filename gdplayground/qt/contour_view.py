@@ -1,0 +1,575 @@
+"""2-D view: filled colour map of f, isolines, optimizer paths, start and minima markers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
+from gdplayground.qt import palette
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
+from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
+from gdplayground.qt.path_data import PathData
+
+#: The last this many steps of each path are drawn bold ("trail"); the rest of
+#: the history is a 1-pixel line, which Qt rasterises ~20x faster than wide pens.
+TRAIL_STEPS = 40
+#: Hovering within this many pixels of a drawn path point shows its details.
+HOVER_RADIUS_PX = 8.0
+LEGEND_WIDTH_PX = 250
+#: The colour fill is washed out towards the background so paths stand out.
+FILL_OPACITY = 0.6
+
+_Z_IMAGE, _Z_ISOLINES, _Z_PATHS, _Z_ARROWS, _Z_MARKERS, _Z_CURRENT = -20, -10, 10, 20, 25, 30
+_Z_START, _Z_HOVER = 40, 50
+
+
+def format_value(value: float) -> str:
+    """Compact text for f or |∇f|: 4 significant digits, exponent when needed."""
+    if not np.isfinite(value):
+        return "undefined"
+    return f"{value:.4g}"
+
+
+def point_description(path: PathData, index: int) -> str:
+    """The hover text for row ``index`` of ``path``: step, x, y, f, |∇f|."""
+    x, y = path.points[index]
+    norm = path.grad_norms[index] if index < len(path.grad_norms) else np.nan
+    return (
+        f"{path.name}  step {index}\n"
+        f"x = {x:.4g}, y = {y:.4g}\n"
+        f"f = {format_value(path.values[index])}, |∇f| = {format_value(norm)}"
+    )
+
+
+def undefined_note(fraction: float) -> str:
+    """ "12% of the window is undefined" (never rounds a non-zero fraction to 0%)."""
+    percent = fraction * 100
+    text = f"{percent:.0f}" if percent >= 1 else f"{percent:.1g}"
+    return f"{text}% of the window is undefined"
+
+
+class _PathCurve(pg.PlotCurveItem):
+    """A curve whose bounds are declared up front instead of scanned on every setData.
+
+    Each frame only changes the drawn prefix of a known path, so the bounds of
+    the whole path are a valid (slightly generous) bounding rect for every frame.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._declared = QtCore.QRectF()
+
+    def declare_bounds(self, rect: QtCore.QRectF) -> None:
+        """Bounds covering everything this item will ever draw for the current path."""
+        self.prepareGeometryChange()
+        self._declared = rect
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._declared
+
+    def dataBounds(
+        self, ax: int, frac: float = 1.0, orthoRange: object = None
+    ) -> tuple[float | None, float | None]:
+        rect = self._declared
+        if rect.isNull():
+            return None, None
+        return (rect.left(), rect.right()) if ax == 0 else (rect.top(), rect.bottom())
+
+
+class LegendBox(pg.GraphicsWidget):
+    """Rich-text legend in a fixed-width layout cell: its text never resizes the plot."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.setFixedWidth(width)
+        self.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Expanding
+        )
+        self._text = QtWidgets.QGraphicsTextItem(self)
+        self._text.setPos(4, 4)
+        self._text.setTextWidth(width - 8)
+        self._html = ""
+
+    def set_html(self, html: str, colour: str) -> None:
+        """Show ``html`` in ``colour`` (only re-laid out when it changed)."""
+        if html != self._html:
+            self._html = html
+            self._text.setDefaultTextColor(QtGui.QColor(colour))
+            self._text.setHtml(html)
+
+    @property
+    def text(self) -> str:
+        """The legend as plain text."""
+        return self._text.toPlainText()
+
+
+@dataclass
+class _PathItems:
+    """The graphics items of one path, reused across frames and path sets."""
+
+    line: _PathCurve
+    trail: _PathCurve
+    gradient_arrow: _PathCurve
+    step_arrow: _PathCurve
+    drawn: ClippedPath | None
+    gradient_geometry: np.ndarray
+    step_geometry: np.ndarray
+    thin_end: int = -1
+
+
+class ContourView(pg.GraphicsLayoutWidget):
+    """Filled contour of f with each optimizer's path drawn up to the current frame.
+
+    Feed it with :meth:`set_grid`, :meth:`set_paths`, :meth:`set_start`,
+    :meth:`set_minima`; animate with :meth:`set_frame`.  Clicking the plot or
+    dragging the start marker emits :attr:`start_moved`; while dragging,
+    :attr:`start_dragged` follows the mouse.
+    """
+
+    start_moved = QtCore.Signal(float, float)
+    start_dragged = QtCore.Signal(float, float)
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._grid: Grid | None = None
+        self._paths: list[PathData] = []
+        self._items: list[_PathItems] = []
+        self._frame = 0
+        self._show_gradient = False
+        self._show_step = False
+        self._user_dragging = False
+        self._hover_text_value: str | None = None
+
+        self.plot = self.addPlot(row=0, col=0)
+        self.plot.setLabel("bottom", "x")
+        self.plot.setLabel("left", "y")
+        self.plot.showGrid(False, False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.view_box: pg.ViewBox = self.plot.getViewBox()
+        self.view_box.setDefaultPadding(0.0)
+
+        self.legend = LegendBox(LEGEND_WIDTH_PX)
+        self.addItem(self.legend, row=0, col=1)
+
+        self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._build_fixed_items()
+        self.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    # ---------------------------------------------------------------- building
+    def _build_fixed_items(self) -> None:
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(_Z_IMAGE)
+        self.image.setOpacity(FILL_OPACITY)
+        self.image.setLookupTable(palette.colour_lookup_table())
+        # the fill and isolines only change with the function: keep them as pixmaps
+        self.image.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.image)
+
+        self.isoline_item = pg.PlotCurveItem(
+            connect="pairs", pen=pg.mkPen(0, 0, 0, 55, width=1), antialias=True
+        )
+        self.isoline_item.setZValue(_Z_ISOLINES)
+        self.isoline_item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.isoline_item)
+
+        self.minima_item = pg.ScatterPlotItem(
+            symbol="star",
+            size=18,
+            pen=pg.mkPen(palette.MARKER_OUTLINE, width=1.2),
+            brush=pg.mkBrush(palette.MARKER_COLOUR),
+        )
+        self.minima_item.setZValue(_Z_MARKERS)
+        self.plot.addItem(self.minima_item)
+
+        self.current_item = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#000000", width=1.2))
+        self.current_item.setZValue(_Z_CURRENT)
+        self.plot.addItem(self.current_item)
+        self._current_brushes: list[QtGui.QBrush] = []
+
+        self.start_item = pg.TargetItem(
+            pos=(0, 0),
+            size=16,
+            symbol="o",
+            movable=True,
+            pen=pg.mkPen(palette.MARKER_OUTLINE, width=2),
+            brush=pg.mkBrush(255, 255, 255, 200),
+            hoverBrush=pg.mkBrush(255, 255, 255, 255),
+        )
+        self.start_item.setZValue(_Z_START)
+        self.start_item.setToolTip("start point: drag it, or click anywhere on the plot")
+        self.start_item.setVisible(False)
+        self.start_item.sigPositionChanged.connect(self._on_start_dragging)
+        self.start_item.sigPositionChangeFinished.connect(self._on_start_dropped)
+        self.plot.addItem(self.start_item)
+
+        self.hover_marker = pg.ScatterPlotItem(
+            size=15, pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush(None)
+        )
+        self.hover_marker.setZValue(_Z_HOVER)
+        self.plot.addItem(self.hover_marker)
+        self.hover_label = pg.TextItem(
+            color="#000000",
+            fill=pg.mkBrush(255, 255, 255, 225),
+            border=pg.mkPen("#606060"),
+            anchor=(0, 1),
+        )
+        self.hover_label.setZValue(_Z_HOVER)
+        self.hover_label.setVisible(False)
+        self.plot.addItem(self.hover_label, ignoreBounds=True)
+
+        # pinned to the top-left corner of the plot area, in pixels
+        self.note_item = pg.TextItem(
+            color="#000000", fill=pg.mkBrush(255, 255, 255, 220), anchor=(0, 0)
+        )
+        self.note_item.setParentItem(self.view_box)
+        self.note_item.setPos(4, 4)
+        self.note_item.setZValue(_Z_HOVER)
+        self.note_item.setVisible(False)
+
+    def _new_path_items(self) -> _PathItems:
+        shadow = pg.mkPen(0, 0, 0, 150, width=4.5)
+        line = _PathCurve(antialias=True)
+        trail = _PathCurve(antialias=True, shadowPen=shadow)
+        gradient = _PathCurve(connect="pairs", antialias=True, shadowPen=shadow)
+        step = _PathCurve(connect="pairs", antialias=True, shadowPen=shadow)
+        line.setZValue(_Z_PATHS)
+        trail.setZValue(_Z_PATHS + 1)
+        gradient.setZValue(_Z_ARROWS)
+        step.setZValue(_Z_ARROWS)
+        for item in (line, trail, gradient, step):
+            self.plot.addItem(item, ignoreBounds=True)
+        empty = np.empty((0, 6, 2))
+        return _PathItems(line, trail, gradient, step, None, empty, empty)
+
+    # ------------------------------------------------------------------- data
+    def set_grid(
+        self, grid: Grid, levels: np.ndarray | None = None, log: bool | None = None
+    ) -> None:
+        """Show f sampled on ``grid``: colour fill, isolines at ``levels``, undefined note.
+
+        ``log`` chooses the colour scale (None: automatic); ``levels`` default
+        to :func:`contour_levels` with the same scale.
+        """
+        self._grid = grid
+        scale = colour_scale(grid, log)
+        if levels is None:
+            levels = contour_levels(grid, log=scale.log)
+        colour = scale(grid.z)
+        high = scale.cmax if scale.cmax > scale.cmin else scale.cmin + 1.0
+        self.image.setImage(colour, autoLevels=False, levels=(scale.cmin, high))
+        xmin, xmax, ymin, ymax = grid.domain
+        dx = (xmax - xmin) / max(len(grid.xs) - 1, 1)
+        dy = (ymax - ymin) / max(len(grid.ys) - 1, 1)
+        self.image.setRect(
+            QtCore.QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
+        )
+        segments = isolines(grid, levels)
+        self.isoline_item.setData(segments[:, 0], segments[:, 1], connect="pairs")
+
+        if grid.undefined_fraction > 0:
+            self.note_item.setText(undefined_note(grid.undefined_fraction))
+        self.note_item.setVisible(grid.undefined_fraction > 0)
+        self._rebuild_geometry()
+        self.reset_view()
+
+    def reset_view(self) -> None:
+        """Show the whole sampled window."""
+        if self._grid is not None:
+            xmin, xmax, ymin, ymax = self._grid.domain
+            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
+
+    def set_equal_aspect(self, equal: bool) -> None:
+        """Lock one x unit to one y unit on screen (off by default: fill the plot)."""
+        self.view_box.setAspectLocked(equal, ratio=1.0)
+
+    def set_minima(self, points: Sequence[tuple[float, float]]) -> None:
+        """Mark known minima with stars."""
+        array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self.minima_item.setData(pos=array)
+
+    def set_start(self, point: tuple[float, float] | None) -> None:
+        """Place the draggable start marker (None hides it); emits nothing."""
+        if point is None:
+            self.start_item.setVisible(False)
+            return
+        self.start_item.blockSignals(True)
+        self.start_item.setPos(float(point[0]), float(point[1]))
+        self.start_item.blockSignals(False)
+        self.start_item.setVisible(True)
+
+    def set_paths(self, paths: Sequence[PathData]) -> None:
+        """Replace the drawn paths; items are reused, extra ones hidden."""
+        self._paths = list(paths)
+        while len(self._items) < len(self._paths):
+            self._items.append(self._new_path_items())
+        for index, items in enumerate(self._items):
+            visible = index < len(self._paths)
+            items.line.setVisible(visible)
+            items.trail.setVisible(visible)
+            if not visible:
+                items.gradient_arrow.setVisible(False)
+                items.step_arrow.setVisible(False)
+                continue
+            path = self._paths[index]
+            colour = QtGui.QColor(path.colour)
+            style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            items.line.setPen(pg.mkPen(colour, width=1, style=style))
+            items.trail.setPen(pg.mkPen(colour, width=2.5, style=style))
+            items.step_arrow.setPen(pg.mkPen(colour, width=2.2))
+            items.gradient_arrow.setPen(pg.mkPen(palette.MARKER_COLOUR, width=2.2))
+            drawn = path.points[: max(path.drawable, 0)]
+            items.xs = np.ascontiguousarray(drawn[:, 0])
+            items.ys = np.ascontiguousarray(drawn[:, 1])
+        self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        self._rebuild_geometry()
+        self._hide_hover()
+        self.set_frame(self._frame)
+
+    def _rebuild_geometry(self) -> None:
+        """Precompute drawable points and both arrows for every frame (once per data change)."""
+        for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
+            n = max(path.drawable, 0)
+            origins = path.points[:n]
+            if self._grid is None:
+                items.drawn = None
+                continue
+            domain = self._grid.domain
+            items.drawn = clip_polyline(origins, domain)
+            items.thin_end = -1
+            bounds = _bounds(items.drawn.xs, items.drawn.ys, domain, margin=0.03)
+            items.line.declare_bounds(bounds)
+            items.trail.declare_bounds(bounds)
+            arrow_bounds = _bounds(items.drawn.xs, items.drawn.ys, domain, margin=0.4)
+            items.gradient_arrow.declare_bounds(arrow_bounds)
+            items.step_arrow.declare_bounds(arrow_bounds)
+            if path.gradients is not None and n:
+                descent = -np.asarray(path.gradients, dtype=np.float64)[:n]
+                items.gradient_geometry, _ = arrow_segments(
+                    origins, descent, domain, GRADIENT_LENGTH
+                )
+            else:
+                items.gradient_geometry = np.full((n, 6, 2), np.nan)
+            steps = np.full((n, 2), np.nan)
+            if n > 1:
+                steps[:-1] = np.diff(origins, axis=0)
+            items.step_geometry, _ = arrow_segments(origins, steps, domain, None)
+
+    # ------------------------------------------------------------------ frames
+    @property
+    def frame(self) -> int:
+        """The frame currently drawn."""
+        return self._frame
+
+    def set_frame(self, frame: int) -> None:
+        """Draw every path up to ``frame`` (paths that ended early show their last point)."""
+        self._frame = max(int(frame), 0)
+        current = np.full((len(self._paths), 2), np.nan)
+        for index, (path, items) in enumerate(
+            zip(self._paths, self._items[: len(self._paths)], strict=True)
+        ):
+            last = path.index_at(self._frame)
+            if last < 0 or items.drawn is None:
+                items.thin_end = 0
+                items.line.setData([], [])
+                items.trail.setData([], [])
+                self._update_arrow(items.gradient_arrow, None, False)
+                self._update_arrow(items.step_arrow, None, False)
+                continue
+            drawn = items.drawn
+            thin_end, begin, end = drawn.frame_slices(last, TRAIL_STEPS)
+            if thin_end != items.thin_end:  # the thinned history changes rarely
+                items.thin_end = thin_end
+                items.line.setData(
+                    drawn.thin_xs[:thin_end],
+                    drawn.thin_ys[:thin_end],
+                    connect=drawn.thin_connect[:thin_end],
+                )
+            items.trail.setData(
+                drawn.xs[begin:end], drawn.ys[begin:end], connect=drawn.connect[begin:end]
+            )
+            current[index] = path.points[last]
+            self._update_arrow(
+                items.gradient_arrow, items.gradient_geometry, self._show_gradient, last
+            )
+            self._update_arrow(items.step_arrow, items.step_geometry, self._show_step, last)
+        if self._grid is not None:
+            xmin, xmax, ymin, ymax = self._grid.domain
+            far = 10 * max(xmax - xmin, ymax - ymin)
+            current[
+                (np.abs(current - ((xmin + xmax) / 2, (ymin + ymax) / 2)) > far).any(axis=1)
+            ] = np.nan
+        shown = np.isfinite(current).all(axis=1)
+        self.current_item.setData(
+            pos=current[shown],
+            brush=[brush for brush, ok in zip(self._current_brushes, shown, strict=True) if ok],
+        )
+        self._update_legend()
+
+    def drawn_points(self, index: int) -> np.ndarray:
+        """The polyline currently drawn for path ``index``, shape (m, 2) (for checks)."""
+        items = self._items[index]
+        if not items.line.isVisible():
+            return np.empty((0, 2))
+        parts = []
+        for curve in (items.line, items.trail):
+            xs, ys = curve.getData()
+            if xs is not None and len(xs):
+                parts.append(np.column_stack([xs, ys]))
+        if len(parts) == 2 and np.array_equal(parts[0][-1], parts[1][0]):
+            parts[1] = parts[1][1:]  # history and trail share their meeting point
+        return np.concatenate(parts) if parts else np.empty((0, 2))
+
+    def current_points(self) -> np.ndarray:
+        """The current-point markers, shape (n, 2), one per path that has one."""
+        data = self.current_item.getData()
+        return np.column_stack(data) if data[0] is not None else np.empty((0, 2))
+
+    @staticmethod
+    def _update_arrow(
+        item: pg.PlotCurveItem, geometry: np.ndarray | None, show: bool, index: int = 0
+    ) -> None:
+        if not show or geometry is None or index >= len(geometry):
+            item.setVisible(False)
+            return
+        segment = geometry[index]
+        if not np.isfinite(segment[1]).all():
+            item.setVisible(False)
+            return
+        item.setData(segment[:, 0], segment[:, 1], connect="pairs")
+        item.setVisible(True)
+
+    def set_show_gradient_arrows(self, show: bool) -> None:
+        """Toggle, at each current point, an arrow along -∇f (steepest descent; length fixed)."""
+        self._show_gradient = bool(show)
+        self.set_frame(self._frame)
+
+    def set_show_step_arrows(self, show: bool) -> None:
+        """Toggle, at each current point, an arrow for the step actually taken next."""
+        self._show_step = bool(show)
+        self.set_frame(self._frame)
+
+    # ------------------------------------------------------------------ legend
+    def legend_entries(self) -> list[str]:
+        """Plain text of each legend entry at the current frame (name, status, f, |∇f|)."""
+        entries = []
+        for path in self._paths:
+            last = path.index_at(self._frame)
+            f = path.values[last] if last >= 0 else np.nan
+            g = path.grad_norms[last] if 0 <= last < len(path.grad_norms) else np.nan
+            entries.append(
+                f"{path.name}: {path.status_at(self._frame)}; "
+                f"f = {format_value(f)}, |∇f| = {format_value(g)}"
+            )
+        return entries
+
+    def _update_legend(self) -> None:
+        text_colour = "#e0e0e0" if is_dark() else "#202020"
+        rows = []
+        for path in self._paths:
+            last = path.index_at(self._frame)
+            f = path.values[last] if last >= 0 else np.nan
+            g = path.grad_norms[last] if 0 <= last < len(path.grad_norms) else np.nan
+            rows.append(
+                f'<div style="margin-bottom:4px"><span style="color:{path.colour}; '
+                f'font-size:13pt">&#9632;</span> <b>{_escape(path.name)}</b> '
+                f"<i>{_escape(path.status_at(self._frame))}</i><br>"
+                f'<span style="font-family:monospace; font-size:8pt">'
+                f"&nbsp;&nbsp;&nbsp;&nbsp;f = {format_value(f)}&nbsp; "
+                f"|∇f| = {format_value(g)}</span></div>"
+            )
+        self.legend.set_html("".join(rows), text_colour)
+
+    # ------------------------------------------------------------------- mouse
+    def _on_scene_clicked(self, event: object) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or event.double():
+            return
+        if self.start_item.isVisible() and self.start_item.mouseHovering:
+            return
+        if not self.view_box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = self.view_box.mapSceneToView(event.scenePos())
+        self.start_moved.emit(float(point.x()), float(point.y()))
+
+    def _on_start_dragging(self, _item: object) -> None:
+        if self.start_item.moving:
+            position = self.start_item.pos()
+            self.start_dragged.emit(float(position.x()), float(position.y()))
+
+    def _on_start_dropped(self, _item: object) -> None:
+        position = self.start_item.pos()
+        self.start_moved.emit(float(position.x()), float(position.y()))
+
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            self._hide_hover()
+            return
+        point = self.view_box.mapSceneToView(scene_pos)
+        self.show_point_info_at(point.x(), point.y())
+
+    def point_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(path index, row) of the drawn path point nearest (x, y) within the hover radius."""
+        width, height = self.view_box.viewPixelSize()
+        if not (width > 0 and height > 0):
+            return None
+        best: tuple[float, int, int] | None = None
+        for index, path in enumerate(self._paths):
+            last = path.index_at(self._frame)
+            if last < 0:
+                continue
+            with np.errstate(over="ignore", invalid="ignore"):
+                dx = (path.points[: last + 1, 0] - x) / width
+                dy = (path.points[: last + 1, 1] - y) / height
+                distance = np.nan_to_num(dx * dx + dy * dy, nan=np.inf)
+            row = int(np.argmin(distance))
+            if best is None or distance[row] < best[0]:
+                best = (float(distance[row]), index, row)
+        if best is None or best[0] > HOVER_RADIUS_PX**2:
+            return None
+        return best[1], best[2]
+
+    def show_point_info_at(self, x: float, y: float) -> str | None:
+        """Show (and return) the details of the path point under (x, y), if any."""
+        hit = self.point_at(x, y)
+        if hit is None:
+            self._hide_hover()
+            return None
+        path = self._paths[hit[0]]
+        text = point_description(path, hit[1])
+        px, py = path.points[hit[1]]
+        self.hover_marker.setData(pos=[(px, py)])
+        self.hover_label.setText(text)
+        self.hover_label.setPos(px, py)
+        self.hover_label.setVisible(True)
+        self._hover_text_value = text
+        return text
+
+    def _hide_hover(self) -> None:
+        if self._hover_text_value is not None:
+            self.hover_marker.setData(pos=np.empty((0, 2)))
+            self.hover_label.setVisible(False)
+            self._hover_text_value = None
+
+    @property
+    def hover_text(self) -> str | None:
+        """The hover text currently shown, or None."""
+        return self._hover_text_value
+
+
+def _bounds(xs: np.ndarray, ys: np.ndarray, domain: tuple, margin: float) -> QtCore.QRectF:
+    """The box around the points and the window, grown by ``margin`` window sizes."""
+    xmin, xmax, ymin, ymax = domain
+    if len(xs):
+        xmin, xmax = min(xmin, float(xs.min())), max(xmax, float(xs.max()))
+        ymin, ymax = min(ymin, float(ys.min())), max(ymax, float(ys.max()))
+    dx = margin * (domain[1] - domain[0])
+    dy = margin * (domain[3] - domain[2])
+    return QtCore.QRectF(xmin - dx, ymin - dy, xmax - xmin + 2 * dx, ymax - ymin + 2 * dy)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

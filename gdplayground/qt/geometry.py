@@ -1,0 +1,202 @@
+"""Screen-safe geometry for the views, precomputed once per data change.
+
+:func:`clip_polyline` keeps diverging paths drawable.  An arrow is three
+segments (shaft and two head strokes) as six endpoints, drawn with
+``connect="pairs"``; arrow geometry is built in window-normalised coordinates
+so heads look the same on any domain, then mapped back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdplayground.core.sampling import Domain
+
+#: Length of the gradient arrow as a fraction of the window (direction only).
+GRADIENT_LENGTH = 0.1
+#: Step arrows are drawn at true length, but no shorter / longer than this.
+STEP_MIN, STEP_MAX = 0.04, 0.35
+_HEAD_FRACTION, _HEAD_MAX = 0.3, 0.03
+_HEAD_ANGLE = np.radians(25.0)
+
+
+def arrow_segments(
+    origins: np.ndarray, vectors: np.ndarray, domain: Domain, fixed_length: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrows from ``origins`` along ``vectors`` (both (n, 2), data units).
+
+    Returns ``(segments (n, 6, 2), valid (n,))``.  With ``fixed_length`` every
+    arrow gets that length (a fraction of the window); otherwise the true
+    length clamped to [STEP_MIN, STEP_MAX].  Zero or non-finite vectors are invalid.
+    """
+    xmin, xmax, ymin, ymax = domain
+    extent = np.array([xmax - xmin, ymax - ymin], dtype=np.float64)
+    v = np.asarray(vectors, dtype=np.float64) / extent
+    with np.errstate(all="ignore"):
+        length = np.hypot(v[:, 0], v[:, 1])
+        valid = np.isfinite(length) & (length > 1e-12) & np.isfinite(origins).all(axis=1)
+        unit = np.where(valid[:, None], v / np.where(valid, length, 1.0)[:, None], 0.0)
+    drawn = (
+        np.full(len(v), fixed_length)
+        if fixed_length is not None
+        else np.clip(np.nan_to_num(length), STEP_MIN, STEP_MAX)
+    )
+    head = np.minimum(drawn * _HEAD_FRACTION, _HEAD_MAX)
+    tail = np.zeros_like(v)
+    tip = unit * drawn[:, None]
+    cos, sin = np.cos(_HEAD_ANGLE), np.sin(_HEAD_ANGLE)
+    back = -unit
+    left = np.stack([cos * back[:, 0] - sin * back[:, 1], sin * back[:, 0] + cos * back[:, 1]], 1)
+    right = np.stack([cos * back[:, 0] + sin * back[:, 1], -sin * back[:, 0] + cos * back[:, 1]], 1)
+    ends = np.stack(
+        [tail, tip, tip, tip + left * head[:, None], tip, tip + right * head[:, None]], axis=1
+    )
+    segments = np.where(valid[:, None, None], ends * extent + origins[:, None, :], np.nan)
+    return segments, valid
+
+
+#: Paths are clipped to a box this many window half-widths around the window:
+#: Qt cannot rasterise lines reaching 1e100, and nothing out there is visible.
+FAR_LIMIT = 1000.0
+
+
+#: Thinned history keeps at most one point per cell of this fraction of the
+#: window (well under a pixel), and at least every THIN_STRIDE-th point.
+THIN_CELL = 1 / 2000
+THIN_STRIDE = 16
+
+
+@dataclass(frozen=True, eq=False)
+class ClippedPath:
+    """A polyline made safe to draw, with the map from path rows to drawn prefixes.
+
+    Draw ``xs[:end], ys[:end]`` with ``connect[:end]`` where
+    ``end = prefix_end[row]`` to show the path up to ``row``.  ``kept`` are
+    the indices of a thinned copy (runs of sub-pixel steps collapsed) for
+    drawing long histories cheaply; see :meth:`frame_slices`.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    connect: np.ndarray
+    prefix_end: np.ndarray
+    kept: np.ndarray
+    thin_xs: np.ndarray
+    thin_ys: np.ndarray
+    thin_connect: np.ndarray
+
+    def frame_slices(self, row: int, trail: int) -> tuple[int, int, int]:
+        """``(thin_end, trail_start, end)`` to draw the path up to ``row``.
+
+        The history is ``thin_*[:thin_end]``; the exact recent part, at least
+        ``trail`` rows long, is ``xs[trail_start:end]``; they meet at a shared point.
+        """
+        end = int(self.prefix_end[row])
+        if end == 0:
+            return 0, 0, 0
+        boundary = max(int(self.prefix_end[max(row - trail, 0)]) - 1, 0)
+        thin_end = int(np.searchsorted(self.kept, boundary, side="right"))
+        start = int(self.kept[thin_end - 1]) if thin_end else 0
+        return thin_end, start, end
+
+
+def clip_polyline(points: np.ndarray, domain: Domain) -> ClippedPath:
+    """Clip the polyline through ``points`` (n, 2) to a box far around ``domain``.
+
+    Segments reaching far outside are cut where they leave the box, and
+    segments entirely outside are dropped, so what shows in the window is
+    exactly the true path.  Cheap (no copying beyond the arrays) when the
+    whole path is inside, which is the usual case.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    xmin, xmax, ymin, ymax = domain
+    centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+    half = np.array([(xmax - xmin) / 2, (ymax - ymin) / 2])
+    with np.errstate(all="ignore"):
+        normalised = np.clip((points - centre) / half, -1e300, 1e300)
+    inside = np.abs(normalised).max(axis=1, initial=0.0) <= FAR_LIMIT
+    n = len(points)
+    if inside.all():
+        return _thinned(normalised, np.ones(n, dtype=bool), np.arange(1, n + 1), centre, half)
+    drawn: list[np.ndarray] = []
+    connect: list[bool] = []
+    prefix_end = np.zeros(n, dtype=np.intp)
+    if n and inside[0]:
+        drawn.append(normalised[0])
+        connect.append(True)
+    prefix_end[0] = len(drawn)
+    for i in range(n - 1):
+        if inside[i] and inside[i + 1]:
+            drawn.append(normalised[i + 1])
+            connect.append(True)
+        else:
+            cut = _clip_segment(normalised[i], normalised[i + 1], FAR_LIMIT)
+            if cut is not None:
+                start, end, starts_inside = cut
+                if not starts_inside:
+                    if connect:
+                        connect[-1] = False
+                    drawn.append(start)
+                    connect.append(True)
+                drawn.append(end)
+                connect.append(True)
+        prefix_end[i + 1] = len(drawn)
+    return _thinned(
+        np.array(drawn).reshape(-1, 2), np.array(connect, dtype=bool), prefix_end, centre, half
+    )
+
+
+def _thinned(
+    normalised: np.ndarray,
+    connect: np.ndarray,
+    prefix_end: np.ndarray,
+    centre: np.ndarray,
+    half: np.ndarray,
+) -> ClippedPath:
+    """Map back to data units and add the thinned copy of the polyline."""
+    n = len(normalised)
+    cells = np.floor(normalised / (2 * THIN_CELL)).astype(np.int64)
+    keep = np.ones(n, dtype=bool)
+    if n > 2:
+        keep[1:] = (cells[1:] != cells[:-1]).any(axis=1)
+        keep[::THIN_STRIDE] = True
+        keep[1:] |= ~connect[:-1]  # both ends of a break stay
+        keep[:-1] |= ~connect[:-1]
+        keep[-1] = True
+    kept = np.flatnonzero(keep)
+    points = normalised * half + centre
+    thin_connect = connect[kept].copy()
+    return ClippedPath(
+        xs=np.ascontiguousarray(points[:, 0]),
+        ys=np.ascontiguousarray(points[:, 1]),
+        connect=connect,
+        prefix_end=prefix_end,
+        kept=kept,
+        thin_xs=np.ascontiguousarray(points[kept, 0]),
+        thin_ys=np.ascontiguousarray(points[kept, 1]),
+        thin_connect=thin_connect,
+    )
+
+
+def _clip_segment(
+    p: np.ndarray, q: np.ndarray, limit: float
+) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """Liang–Barsky: the part of p->q inside [-limit, limit]^2, or None."""
+    d = q - p
+    t0, t1 = 0.0, 1.0
+    for pk, qk in ((-d[0], p[0] + limit), (d[0], limit - p[0]), (-d[1], p[1] + limit),
+                   (d[1], limit - p[1])):  # fmt: skip
+        if pk == 0:
+            if qk < 0:
+                return None
+            continue
+        r = qk / pk
+        if pk < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return None
+    return p + t0 * d, p + t1 * d, t0 == 0.0

@@ -1,0 +1,267 @@
+"""ContourView: build data, build the view, change data or frame, check what is drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtTest import QTest
+from qt_fakes import ROSENBROCK_DOMAIN, descent_path
+
+from gdplayground.core.sampling import sample_grid
+from gdplayground.qt.contour_view import TRAIL_STEPS, ContourView, undefined_note
+from gdplayground.qt.path_data import PathData
+
+
+@pytest.fixture
+def view(qtbot, rosenbrock_grid, paths) -> ContourView:
+    widget = ContourView()
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    widget.set_grid(rosenbrock_grid)
+    widget.set_paths(paths)
+    widget.set_minima([(1.0, 1.0)])
+    widget.set_start((-1.5, 2.0))
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _viewport_pos(view: ContourView, x: float, y: float) -> QtCore.QPoint:
+    scene = view.view_box.mapViewToScene(QtCore.QPointF(x, y))
+    return view.mapFromScene(scene)
+
+
+def _mouse(widget, kind: str, pos: QtCore.QPoint, pressed: bool) -> None:
+    """Send a mouse event straight to ``widget`` (QTest.mouseMove does not drag offscreen).
+
+    pyqtgraph drops move events closer than ~16 ms apart, so wait a little first.
+    """
+    QTest.qWait(25)
+    left = QtCore.Qt.MouseButton.LeftButton
+    no_button = QtCore.Qt.MouseButton.NoButton
+    types = {
+        "press": QtCore.QEvent.Type.MouseButtonPress,
+        "move": QtCore.QEvent.Type.MouseMove,
+        "release": QtCore.QEvent.Type.MouseButtonRelease,
+    }
+    local = QtCore.QPointF(pos)
+    event = QtGui.QMouseEvent(
+        types[kind],
+        local,
+        QtCore.QPointF(widget.mapToGlobal(pos)),
+        left if kind != "move" else no_button,
+        left if pressed else no_button,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+    )
+    QtWidgets.QApplication.sendEvent(widget, event)
+
+
+def _image(view: ContourView) -> np.ndarray:
+    image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    data = np.frombuffer(image.constBits(), dtype=np.uint8)
+    return data.reshape(image.height(), image.bytesPerLine() // 4, 4)[:, : image.width(), :3].copy()
+
+
+def test_set_frame_draws_the_prefix(view, paths) -> None:
+    view.set_frame(5)
+    drawn = view.drawn_points(0)
+    assert drawn.shape == (6, 2)
+    np.testing.assert_allclose(drawn, paths[0].points[:6])
+    np.testing.assert_allclose(view.current_points()[0], paths[0].points[5])
+
+
+def test_long_prefix_ends_at_the_current_point(view, paths) -> None:
+    frame = TRAIL_STEPS + 15
+    view.set_frame(frame)
+    drawn = view.drawn_points(1)
+    np.testing.assert_allclose(drawn[0], paths[1].points[0])
+    np.testing.assert_allclose(drawn[-1], paths[1].points[frame])
+    assert len(drawn) <= frame + 1
+
+
+def test_paths_shorter_than_the_frame_show_their_last_point(view, paths) -> None:
+    view.set_frame(10_000)
+    np.testing.assert_allclose(view.current_points()[0], paths[0].points[-1])
+    np.testing.assert_allclose(view.drawn_points(0), paths[0].points)
+    diverged = paths[2]
+    assert diverged.drawable < diverged.steps + 1
+    drawn = view.drawn_points(2)
+    assert np.isfinite(drawn).all()
+    # everything up to the jump out of the window is drawn exactly
+    inside = 3
+    np.testing.assert_allclose(drawn[:inside], diverged.points[:inside])
+    last = diverged.drawable - 1
+    assert view.legend_entries()[2].endswith(
+        f"f = {diverged.values[last]:.4g}, |∇f| = {diverged.grad_norms[last]:.4g}"
+    )
+
+
+def test_a_diverging_path_is_drawn_leaving_the_window(view, paths) -> None:
+    view.set_frame(10_000)
+    drawn = view.drawn_points(2)
+    xmin, xmax, ymin, ymax = ROSENBROCK_DOMAIN
+    # clipped far outside, but never to astronomically large coordinates
+    assert np.abs(drawn).max() < 1e6
+    assert len(drawn) >= 2
+
+
+def test_legend_shows_status_and_live_values(view, paths) -> None:
+    view.set_frame(3)
+    entries = view.legend_entries()
+    assert entries[0].startswith("GD: running")
+    assert f"f = {paths[0].values[3]:.4g}" in entries[0]
+    view.set_frame(10_000)
+    entries = view.legend_entries()
+    assert "ran 60 steps" in entries[0]
+    assert "diverged at step" in entries[2]
+    qtbot_text = view.legend.text
+    assert "diverged at step" in qtbot_text and "Momentum" in qtbot_text
+
+
+def test_click_on_the_plot_moves_the_start(view, qtbot) -> None:
+    with qtbot.waitSignal(view.start_moved) as blocker:
+        QTest.mouseClick(
+            view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=_viewport_pos(view, 0.5, -0.25)
+        )
+    x, y = blocker.args
+    assert x == pytest.approx(0.5, abs=0.02)
+    assert y == pytest.approx(-0.25, abs=0.02)
+
+
+def test_dragging_the_start_marker_emits_start_moved(view, qtbot) -> None:
+    viewport = view.viewport()
+    _mouse(viewport, "move", _viewport_pos(view, -1.5, 2.0), pressed=False)
+    _mouse(viewport, "press", _viewport_pos(view, -1.5, 2.0), pressed=True)
+    dragged: list[tuple[float, float]] = []
+    view.start_dragged.connect(lambda x, y: dragged.append((x, y)))
+    with qtbot.waitSignal(view.start_moved) as blocker:
+        for t in np.linspace(0, 1, 6)[1:]:
+            _mouse(viewport, "move", _viewport_pos(view, -1.5 + t, 2.0 - t), pressed=True)
+        _mouse(viewport, "release", _viewport_pos(view, -0.5, 1.0), pressed=False)
+    x, y = blocker.args
+    assert x == pytest.approx(-0.5, abs=0.03)
+    assert y == pytest.approx(1.0, abs=0.03)
+    assert dragged
+
+
+def test_set_start_emits_nothing(view, qtbot) -> None:
+    with qtbot.assertNotEmitted(view.start_moved):
+        view.set_start((0.0, 0.0))
+    assert view.start_item.pos().x() == 0.0
+
+
+def test_hover_shows_step_and_values(view, paths) -> None:
+    view.set_frame(20)
+    x, y = paths[0].points[7]
+    text = view.show_point_info_at(x, y)
+    assert text is not None and "GD  step 7" in text
+    assert f"f = {paths[0].values[7]:.4g}" in text and "|∇f|" in text
+    assert view.hover_label.isVisible()
+    # points beyond the current frame are not hoverable
+    far = paths[0].points[50]
+    assert view.point_at(*far) is None or view.point_at(*far)[1] <= 20
+
+
+def test_mouse_move_over_a_point_shows_the_hover_text(view, paths, qtbot) -> None:
+    view.set_frame(20)
+    _mouse(view.viewport(), "move", _viewport_pos(view, *paths[1].points[10]), pressed=False)
+    qtbot.waitUntil(lambda: view.hover_text is not None)
+    assert "Momentum  step 10" in view.hover_text
+    _mouse(view.viewport(), "move", _viewport_pos(view, 1.9, -0.9), pressed=False)
+    qtbot.waitUntil(lambda: view.hover_text is None)
+
+
+def test_arrow_toggles(view) -> None:
+    view.set_frame(10)
+    assert not view._items[0].gradient_arrow.isVisible()
+    view.set_show_gradient_arrows(True)
+    view.set_show_step_arrows(True)
+    gradient, step = view._items[0].gradient_arrow, view._items[0].step_arrow
+    assert gradient.isVisible() and step.isVisible()
+    xs, ys = gradient.getData()
+    assert len(xs) == 6  # shaft plus two head strokes
+    assert (xs[0], ys[0]) == pytest.approx(tuple(view.current_points()[0]))
+    view.set_show_gradient_arrows(False)
+    assert not gradient.isVisible() and step.isVisible()
+
+
+def test_paths_are_reused_and_extra_ones_hidden(view, paths) -> None:
+    items = list(view._items)
+    view.set_paths(paths[:1])
+    assert view._items == items
+    assert not items[1].line.isVisible() and not items[2].line.isVisible()
+    view.set_frame(4)
+    assert len(view.current_points()) == 1
+    view.set_paths(paths)
+    assert view._items == items and items[2].line.isVisible()
+
+
+def test_grab_is_not_blank_and_differs_between_functions(view, qtbot) -> None:
+    first = _image(view)
+    assert first.std() > 20
+    view.set_paths([])
+    view.set_grid(sample_grid(lambda x, y: np.sin(3 * x) * np.cos(3 * y), ROSENBROCK_DOMAIN, 120))
+    second = _image(view)
+    assert second.std() > 20
+    assert np.abs(first.astype(int) - second.astype(int)).mean() > 10
+
+
+def test_undefined_regions_are_blank_and_noted(qtbot) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    grid = sample_grid(lambda x, y: np.log(x) + y**2, (-1, 1, -1, 1), 101)
+    view.set_grid(grid)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.note_item.isVisible()
+    assert view.note_item.textItem.toPlainText() == undefined_note(grid.undefined_fraction)
+    assert "50% of the window is undefined" in undefined_note(grid.undefined_fraction)
+    image = _image(view)
+    background = image[2, 2]
+    left = _viewport_pos(view, -0.5, -0.5)
+    right = _viewport_pos(view, 0.5, -0.5)
+    assert (image[left.y(), left.x()] == background).all()
+    assert not (image[right.y(), right.x()] == background).all()
+
+
+def test_defined_grid_has_no_note(view) -> None:
+    assert not view.note_item.isVisible()
+
+
+def test_undefined_note_never_says_zero() -> None:
+    assert undefined_note(0.0004).startswith("0.04%")
+    assert undefined_note(0.12) == "12% of the window is undefined"
+
+
+def test_path_data_from_trajectory_like_object() -> None:
+    class _Config:
+        name = "adam"
+
+    class _Trajectory:
+        config = _Config()
+        points = np.zeros((3, 2))
+        values = np.zeros(3)
+        gradients = np.zeros((3, 2))
+        grad_norms = np.zeros(3)
+        velocities = None
+        status = "converged"
+        message = "converged at step 2 (minimum)"
+
+    path = PathData.from_trajectory(_Trajectory(), "#E69F00")
+    assert path.name == "adam" and path.steps == 2 and path.drawable == 3
+    assert path.status_at(1) == "running"
+    assert path.status_at(2) == "converged at step 2 (minimum)"
+
+
+def test_empty_view_and_all_undefined_grid_do_not_break(qtbot) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.set_frame(3)
+    view.set_paths([descent_path((0, 0), 5, 1e-3, "GD", 0)])
+    view.set_frame(2)  # no grid yet: nothing drawn, nothing raised
+    view.set_grid(sample_grid(lambda x, y: np.sqrt(-1 - x**2 + 0 * y), (-1, 1, -1, 1), 20))
+    view.set_frame(4)
+    assert view.note_item.isVisible()
+    assert view.drawn_points(0).shape == (5, 2)
