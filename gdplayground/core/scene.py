@@ -1,0 +1,134 @@
+"""Session in, everything the views draw out: objective, grid, levels and trajectories.
+
+:func:`build_scene` is the one compute path of the GUI and the command line.
+It reuses whatever an earlier scene already computed for the same inputs, so
+editing one optimizer's learning rate recomputes only that trajectory, and
+moving the start point never re-samples the grid.  ``cancelled`` is polled
+between pieces of work so a newer edit can supersede an unfinished one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdplayground.core.expression import parse_expression
+from gdplayground.core.gradients import Objective, make_objective
+from gdplayground.core.sampling import Grid, colour_scale, contour_levels, sample_grid
+from gdplayground.core.session import OptimizerEntry, Session
+from gdplayground.core.trajectory import Trajectory, run_trajectory
+
+GRID_RESOLUTION = 300
+LEVEL_COUNT = 24
+
+
+class Cancelled(Exception):
+    """A newer request superseded this computation."""
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """The computed picture of a session.
+
+    ``runs[i]`` belongs to ``session.optimizers[i]`` and is None when that
+    optimizer is disabled.
+    """
+
+    session: Session
+    objective: Objective
+    grid: Grid
+    log_scale: bool
+    levels: np.ndarray
+    runs: tuple[Trajectory | None, ...]
+
+    @property
+    def frames(self) -> int:
+        """Number of animation frames: the longest run's steps plus one."""
+        return 1 + max((r.steps for r in self.runs if r is not None), default=0)
+
+
+def _never() -> bool:
+    return False
+
+
+def _objective_key(s: Session) -> tuple:
+    return (s.function, s.gradient, s.h)
+
+
+def _run_key(s: Session, entry: OptimizerEntry) -> tuple:
+    return (
+        _objective_key(s),
+        entry.method,
+        tuple(sorted(entry.params.items())),
+        s.start,
+        s.steps,
+        s.tol,
+    )
+
+
+def build_scene(
+    session: Session,
+    previous: Scene | None = None,
+    cancelled: Callable[[], bool] = _never,
+    resolution: int = GRID_RESOLUTION,
+) -> Scene:
+    """Compute (or reuse from ``previous``) every piece of ``session``'s picture.
+
+    Raises ExpressionError for a bad function and Cancelled when ``cancelled()``
+    turns true between steps.
+    """
+
+    def check() -> None:
+        if cancelled():
+            raise Cancelled
+
+    same_function = previous is not None and _objective_key(previous.session) == _objective_key(
+        session
+    )
+    if same_function:
+        objective = previous.objective
+    else:
+        objective = make_objective(parse_expression(session.function), session.gradient, session.h)
+        check()
+        objective.gradient_exprs  # noqa: B018 - differentiate now, off the UI thread
+        check()
+
+    grid = _grid(session, previous, objective, same_function, resolution)
+    check()
+    log = {"log": True, "linear": False}.get(session.color_scale)
+    scale = colour_scale(grid, log)
+    levels = contour_levels(grid, LEVEL_COUNT, scale.log)
+
+    reusable: dict[tuple, Trajectory] = {}
+    if previous is not None:
+        for entry, run in zip(previous.session.optimizers, previous.runs, strict=True):
+            if run is not None:
+                reusable[_run_key(previous.session, entry)] = run
+    runs = []
+    for entry in session.optimizers:
+        if not entry.enabled:
+            runs.append(None)
+            continue
+        key = _run_key(session, entry)
+        run = reusable.get(key)
+        if run is None:
+            check()
+            run = run_trajectory(objective, entry.config, session.start, session.steps, session.tol)
+            reusable[key] = run
+        runs.append(run)
+    return Scene(session, objective, grid, scale.log, levels, tuple(runs))
+
+
+def _grid(
+    session: Session, previous: Scene | None, objective: Objective, same: bool, resolution: int
+) -> Grid:
+    if (
+        same
+        and previous is not None
+        and previous.session.domain == session.domain
+        and previous.grid.shape == (resolution, resolution)
+    ):
+        return previous.grid
+    return sample_grid(objective.value, session.domain, resolution)

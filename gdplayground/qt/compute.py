@@ -1,0 +1,97 @@
+"""Run :func:`build_scene` off the UI thread; the newest request always wins."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+from PySide6 import QtCore
+
+from gdplayground.core.expression import ExpressionError
+from gdplayground.core.scene import Cancelled, Scene, build_scene
+from gdplayground.core.session import Session
+
+
+class SceneComputer(QtCore.QObject):
+    """Computes scenes in one background thread.
+
+    ``request`` returns at once; ``scene_ready`` arrives on the UI thread with
+    the result of the newest request only (older ones are cancelled between
+    pieces of work or dropped).  ``failed`` carries a message for the user.
+    """
+
+    scene_ready = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+    busy_changed = QtCore.Signal(bool)
+    _finished = QtCore.Signal(int, object, str)
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-compute")
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._delivered = 0
+        self.scene: Scene | None = None
+        self._finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def busy(self) -> bool:
+        """True while a request has not been answered."""
+        return self._delivered < self._generation
+
+    def request(self, session: Session) -> None:
+        """Start computing ``session``, superseding any unfinished request."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        previous = self.scene
+        if self._delivered == generation - 1:
+            self.busy_changed.emit(True)
+        self._executor.submit(self._work, generation, session, previous)
+
+    def compute_now(self, session: Session) -> Scene:
+        """Compute on the calling thread (start-up, exports, tests) and keep the result."""
+        with self._lock:
+            self._generation += 1
+            self._delivered = self._generation
+        self.scene = build_scene(session, self.scene)
+        self.scene_ready.emit(self.scene)
+        return self.scene
+
+    def shutdown(self) -> None:
+        """Cancel pending work and stop the thread."""
+        with self._lock:
+            self._generation += 1
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _current(self, generation: int) -> bool:
+        return generation == self._generation
+
+    def _work(self, generation: int, session: Session, previous: Scene | None) -> None:
+        if not self._current(generation):
+            return
+        try:
+            scene = build_scene(session, previous, lambda: not self._current(generation))
+        except Cancelled:
+            return
+        except ExpressionError as exc:
+            self._finished.emit(generation, None, f"function: {exc}")
+            return
+        except Exception as exc:  # keep the window alive; tell the user what broke
+            traceback.print_exc()
+            self._finished.emit(generation, None, f"could not compute: {exc}")
+            return
+        self._finished.emit(generation, scene, "")
+
+    @QtCore.Slot(int, object, str)
+    def _on_finished(self, generation: int, scene: Scene | None, error: str) -> None:
+        if generation != self._generation:
+            return
+        self._delivered = generation
+        self.busy_changed.emit(False)
+        if scene is None:
+            self.failed.emit(error)
+            return
+        self.scene = scene
+        self.scene_ready.emit(scene)

@@ -1,0 +1,57 @@
+"""build_scene: one compute path; edits recompute only what they change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from gdplayground.core.expression import ExpressionError
+from gdplayground.core.scene import Cancelled, build_scene
+from gdplayground.core.session import default_session, entry_for
+
+
+def test_default_scene_has_grid_levels_and_a_run_per_optimizer() -> None:
+    s = default_session()
+    scene = build_scene(s, resolution=80)
+    assert scene.grid.shape == (80, 80) and scene.log_scale  # Rosenbrock: wide range
+    assert np.all(np.diff(scene.levels) > 0)
+    assert len(scene.runs) == len(s.optimizers)
+    assert scene.frames == 1 + max(r.steps for r in scene.runs)
+    assert all(np.array_equal(r.points[0], s.start) for r in scene.runs)
+
+
+def test_editing_one_optimizer_recomputes_only_that_run() -> None:
+    s = default_session()
+    first = build_scene(s, resolution=60)
+    entries = list(s.optimizers)
+    entries[1] = replace(entries[1], params={**entries[1].params, "lr": 5e-4})
+    second = build_scene(replace(s, optimizers=tuple(entries)), first, resolution=60)
+    assert second.grid is first.grid and second.objective is first.objective
+    assert second.runs[0] is first.runs[0] and second.runs[2] is first.runs[2]
+    assert second.runs[1] is not first.runs[1]
+    assert not np.array_equal(second.runs[1].points, first.runs[1].points)
+
+
+def test_moving_the_start_recomputes_runs_but_not_the_grid() -> None:
+    s = default_session()
+    first = build_scene(s, resolution=60)
+    moved = build_scene(replace(s, start=(0.5, -0.5)), first, resolution=60)
+    assert moved.grid is first.grid
+    assert all(np.array_equal(r.points[0], [0.5, -0.5]) for r in moved.runs)
+
+
+def test_disabled_optimizers_have_no_run_and_new_function_resamples() -> None:
+    s = default_session()
+    entries = (entry_for("adam", 0), replace(entry_for("gd", 1), enabled=False))
+    scene = build_scene(replace(s, function="x^2 + y^2", optimizers=entries), resolution=40)
+    assert scene.runs[1] is None and scene.runs[0] is not None
+    assert scene.grid.zmin == pytest.approx(0.0, abs=0.01)
+
+
+def test_bad_function_and_cancellation() -> None:
+    with pytest.raises(ExpressionError):
+        build_scene(replace(default_session(), function="x +"))
+    with pytest.raises(Cancelled):
+        build_scene(default_session(), cancelled=lambda: True)
