@@ -37,4 +37,12 @@ def is_dark() -> bool:
     return _dark
 
 
+def _share_opengl_contexts() -> None:
+    # pyqtgraph caches compiled shader programs per item class, so every GL
+    # view must share one context group; Qt needs this before QApplication exists.
+    if QtCore.QCoreApplication.instance() is None:
+        QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+_share_opengl_contexts()
 configure()

@@ -10,6 +10,7 @@ import numpy as np
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
 from gdplayground.qt import palette
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
+from gdplayground.qt.curves import PrefixCurve
 from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
 from gdplayground.qt.path_data import PathData
 
@@ -51,34 +52,6 @@ def undefined_note(fraction: float) -> str:
     return f"{text}% of the window is undefined"
 
 
-class _PathCurve(pg.PlotCurveItem):
-    """A curve whose bounds are declared up front instead of scanned on every setData.
-
-    Each frame only changes the drawn prefix of a known path, so the bounds of
-    the whole path are a valid (slightly generous) bounding rect for every frame.
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self._declared = QtCore.QRectF()
-
-    def declare_bounds(self, rect: QtCore.QRectF) -> None:
-        """Bounds covering everything this item will ever draw for the current path."""
-        self.prepareGeometryChange()
-        self._declared = rect
-
-    def boundingRect(self) -> QtCore.QRectF:
-        return self._declared
-
-    def dataBounds(
-        self, ax: int, frac: float = 1.0, orthoRange: object = None
-    ) -> tuple[float | None, float | None]:
-        rect = self._declared
-        if rect.isNull():
-            return None, None
-        return (rect.left(), rect.right()) if ax == 0 else (rect.top(), rect.bottom())
-
-
 class LegendBox(pg.GraphicsWidget):
     """Rich-text legend in a fixed-width layout cell: its text never resizes the plot."""
 
@@ -110,10 +83,10 @@ class LegendBox(pg.GraphicsWidget):
 class _PathItems:
     """The graphics items of one path, reused across frames and path sets."""
 
-    line: _PathCurve
-    trail: _PathCurve
-    gradient_arrow: _PathCurve
-    step_arrow: _PathCurve
+    line: PrefixCurve
+    trail: PrefixCurve
+    gradient_arrow: PrefixCurve
+    step_arrow: PrefixCurve
     drawn: ClippedPath | None
     gradient_geometry: np.ndarray
     step_geometry: np.ndarray
@@ -233,10 +206,10 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def _new_path_items(self) -> _PathItems:
         shadow = pg.mkPen(0, 0, 0, 150, width=4.5)
-        line = _PathCurve(antialias=True)
-        trail = _PathCurve(antialias=True, shadowPen=shadow)
-        gradient = _PathCurve(connect="pairs", antialias=True, shadowPen=shadow)
-        step = _PathCurve(connect="pairs", antialias=True, shadowPen=shadow)
+        line = PrefixCurve(antialias=True)
+        trail = PrefixCurve(antialias=True, shadowPen=shadow)
+        gradient = PrefixCurve(connect="pairs", antialias=True, shadowPen=shadow)
+        step = PrefixCurve(connect="pairs", antialias=True, shadowPen=shadow)
         line.setZValue(_Z_PATHS)
         trail.setZValue(_Z_PATHS + 1)
         gradient.setZValue(_Z_ARROWS)

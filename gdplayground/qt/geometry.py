@@ -80,6 +80,7 @@ class ClippedPath:
 
     xs: np.ndarray
     ys: np.ndarray
+    zs: np.ndarray | None
     connect: np.ndarray
     prefix_end: np.ndarray
     kept: np.ndarray
@@ -102,54 +103,71 @@ class ClippedPath:
         return thin_end, start, end
 
 
-def clip_polyline(points: np.ndarray, domain: Domain) -> ClippedPath:
-    """Clip the polyline through ``points`` (n, 2) to a box far around ``domain``.
+def clip_polyline(
+    points: np.ndarray,
+    domain: Domain,
+    limit: float = FAR_LIMIT,
+    heights: np.ndarray | None = None,
+) -> ClippedPath:
+    """Clip the polyline through ``points`` (n, 2) to a box around ``domain``.
 
-    Segments reaching far outside are cut where they leave the box, and
-    segments entirely outside are dropped, so what shows in the window is
-    exactly the true path.  Cheap (no copying beyond the arrays) when the
-    whole path is inside, which is the usual case.
+    The box reaches ``limit`` window half-widths from the centre.  Segments
+    leaving it are cut where they cross it, and segments entirely outside are
+    dropped, so what shows inside is exactly the true path.  ``heights`` (n,),
+    if given, are interpolated along the cut segments into ``zs``.
     """
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if heights is not None:
+        heights = np.asarray(heights, dtype=np.float64).reshape(-1)
     xmin, xmax, ymin, ymax = domain
     centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     half = np.array([(xmax - xmin) / 2, (ymax - ymin) / 2])
     with np.errstate(all="ignore"):
         normalised = np.clip((points - centre) / half, -1e300, 1e300)
-    inside = np.abs(normalised).max(axis=1, initial=0.0) <= FAR_LIMIT
+    inside = np.abs(normalised).max(axis=1, initial=0.0) <= limit
     n = len(points)
     if inside.all():
-        return _thinned(normalised, np.ones(n, dtype=bool), np.arange(1, n + 1), centre, half)
+        prefix_end = np.arange(1, n + 1)
+        return _thinned(normalised, heights, np.ones(n, dtype=bool), prefix_end, centre, half)
+    columns = normalised if heights is None else np.column_stack([normalised, heights])
     drawn: list[np.ndarray] = []
     connect: list[bool] = []
     prefix_end = np.zeros(n, dtype=np.intp)
     if n and inside[0]:
-        drawn.append(normalised[0])
+        drawn.append(columns[0])
         connect.append(True)
     prefix_end[0] = len(drawn)
     for i in range(n - 1):
         if inside[i] and inside[i + 1]:
-            drawn.append(normalised[i + 1])
+            drawn.append(columns[i + 1])
             connect.append(True)
         else:
-            cut = _clip_segment(normalised[i], normalised[i + 1], FAR_LIMIT)
+            cut = _clip_segment(normalised[i], normalised[i + 1], limit)
             if cut is not None:
-                start, end, starts_inside = cut
-                if not starts_inside:
+                t0, t1 = cut
+                step = columns[i + 1] - columns[i]
+                if t0 > 0.0:
                     if connect:
                         connect[-1] = False
-                    drawn.append(start)
+                    drawn.append(columns[i] + t0 * step)
                     connect.append(True)
-                drawn.append(end)
+                drawn.append(columns[i] + t1 * step if t1 < 1.0 else columns[i + 1])
                 connect.append(True)
         prefix_end[i + 1] = len(drawn)
+    array = np.array(drawn).reshape(-1, columns.shape[1])
     return _thinned(
-        np.array(drawn).reshape(-1, 2), np.array(connect, dtype=bool), prefix_end, centre, half
+        array[:, :2],
+        None if heights is None else array[:, 2],
+        np.array(connect, dtype=bool),
+        prefix_end,
+        centre,
+        half,
     )
 
 
 def _thinned(
     normalised: np.ndarray,
+    heights: np.ndarray | None,
     connect: np.ndarray,
     prefix_end: np.ndarray,
     centre: np.ndarray,
@@ -171,6 +189,7 @@ def _thinned(
     return ClippedPath(
         xs=np.ascontiguousarray(points[:, 0]),
         ys=np.ascontiguousarray(points[:, 1]),
+        zs=heights,
         connect=connect,
         prefix_end=prefix_end,
         kept=kept,
@@ -180,10 +199,8 @@ def _thinned(
     )
 
 
-def _clip_segment(
-    p: np.ndarray, q: np.ndarray, limit: float
-) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """Liang–Barsky: the part of p->q inside [-limit, limit]^2, or None."""
+def _clip_segment(p: np.ndarray, q: np.ndarray, limit: float) -> tuple[float, float] | None:
+    """Liang–Barsky: the parameters (t0, t1) of the part of p->q inside [-limit, limit]^2."""
     d = q - p
     t0, t1 = 0.0, 1.0
     for pk, qk in ((-d[0], p[0] + limit), (d[0], limit - p[0]), (-d[1], p[1] + limit),
@@ -199,4 +216,4 @@ def _clip_segment(
             t1 = min(t1, r)
         if t0 > t1:
             return None
-    return p + t0 * d, p + t1 * d, t0 == 0.0
+    return t0, t1

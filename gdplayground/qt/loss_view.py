@@ -1,0 +1,222 @@
+"""f and |∇f| against the step number, one curve per optimizer, linked to the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
+from gdplayground.qt.curves import PrefixCurve
+from gdplayground.qt.path_data import PathData
+
+#: A plot switches to a log y axis when its positive values span more decades than this.
+LOG_Y_DECADES = 2.0
+_VALUE, _GRADIENT = "f", "grad"
+
+
+def wants_log_y(values: np.ndarray) -> bool:
+    """Log y when no finite value is negative and the positive ones span > 2 decades.
+
+    Exact zeros (a gradient at an exact minimum) do not count against a log
+    axis; they are drawn as gaps.
+    """
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0 or (finite < 0).any():
+        return False
+    positive = finite[finite > 0]
+    if positive.size < 2:
+        return False
+    return bool(np.log10(positive.max() / positive.min()) > LOG_Y_DECADES)
+
+
+def display_values(values: np.ndarray, log: bool) -> np.ndarray:
+    """What a curve plots: the values, or log10 of them (nan where not positive)."""
+    values = np.asarray(values, dtype=np.float64)
+    if not log:
+        return np.where(np.isfinite(values), values, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((values > 0) & np.isfinite(values), np.log10(values), np.nan)
+
+
+@dataclass
+class _Curves:
+    value: PrefixCurve
+    gradient: PrefixCurve
+
+
+class LossView(pg.GraphicsLayoutWidget):
+    """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom).
+
+    A vertical line marks the current frame; each curve is drawn up to it.
+    Log y is chosen automatically per plot (see :func:`wants_log_y`) unless set
+    with :meth:`set_log_y`.
+    """
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._paths: list[PathData] = []
+        self._curves: list[_Curves] = []
+        self._frame = 0
+        self._log_choice: dict[str, bool | None] = {_VALUE: None, _GRADIENT: None}
+        self._log: dict[str, bool] = {_VALUE: False, _GRADIENT: False}
+        self._steps = np.arange(0, dtype=np.float64)
+        self._display: list[dict[str, np.ndarray]] = []
+        self._brushes: list[QtGui.QBrush] = []
+
+        self.value_plot = self.addPlot(row=0, col=0)
+        self.gradient_plot = self.addPlot(row=1, col=0)
+        self.gradient_plot.setXLink(self.value_plot)
+        self.value_plot.setLabel("left", "f")
+        self.gradient_plot.setLabel("left", "|∇f|")
+        self.gradient_plot.setLabel("bottom", "step")
+        self.value_plot.getAxis("bottom").setStyle(showValues=False)
+        self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._plots = {_VALUE: self.value_plot, _GRADIENT: self.gradient_plot}
+        self.frame_lines: dict[str, pg.InfiniteLine] = {}
+        self._markers: dict[str, pg.ScatterPlotItem] = {}
+        for key, plot in self._plots.items():
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.getViewBox().setDefaultPadding(0.02)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.enableAutoSIPrefix(False)
+                # axes and grid only change with the ranges: replay them as pixmaps
+                axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#808080", width=1))
+            plot.addItem(line, ignoreBounds=True)
+            self.frame_lines[key] = line
+            markers = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
+            markers.setZValue(10)
+            plot.addItem(markers, ignoreBounds=True)
+            self._markers[key] = markers
+
+    # ------------------------------------------------------------------ data
+    def set_paths(self, paths: Sequence[PathData]) -> None:
+        """Replace the curves (items are reused) and fix the axes to the full runs."""
+        self._paths = list(paths)
+        while len(self._curves) < len(self._paths):
+            curves = _Curves(PrefixCurve(antialias=True), PrefixCurve(antialias=True))
+            self.value_plot.addItem(curves.value, ignoreBounds=True)
+            self.gradient_plot.addItem(curves.gradient, ignoreBounds=True)
+            self._curves.append(curves)
+        for index, curves in enumerate(self._curves):
+            visible = index < len(self._paths)
+            curves.value.setVisible(visible)
+            curves.gradient.setVisible(visible)
+            if visible:
+                path = self._paths[index]
+                style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+                # 1-pixel pens: Qt draws them ~20x faster than wider ones
+                pen = pg.mkPen(path.colour, width=1, style=style)
+                curves.value.setPen(pen)
+                curves.gradient.setPen(pen)
+        self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        longest = max((len(path.points) for path in self._paths), default=1)
+        self._steps = np.arange(longest, dtype=np.float64)
+        self._rebuild()
+
+    def set_log_y(self, which: str, log: bool | None) -> None:
+        """Log y for the ``"f"`` or ``"grad"`` plot: True, False, or None (automatic)."""
+        if which not in self._plots:
+            raise ValueError(f"which must be 'f' or 'grad', not {which!r}")
+        self._log_choice[which] = log
+        self._rebuild()
+
+    def log_y(self, which: str) -> bool:
+        """Whether the ``"f"`` or ``"grad"`` plot currently has a log y axis."""
+        return self._log[which]
+
+    def _rebuild(self) -> None:
+        """Decide log axes, precompute what each curve plots, fix the ranges."""
+        sources = {
+            _VALUE: [path.values[: max(path.drawable, 0)] for path in self._paths],
+            _GRADIENT: [path.grad_norms[: max(path.drawable, 0)] for path in self._paths],
+        }
+        self._display = [{} for _ in self._paths]
+        self._gaps: list[dict[str, bool]] = [{} for _ in self._paths]
+        for key, arrays in sources.items():
+            everything = np.concatenate(arrays) if arrays else np.empty(0)
+            choice = self._log_choice[key]
+            log = wants_log_y(everything) if choice is None else choice
+            self._log[key] = log
+            self._plots[key].getAxis("left").setLogMode(log)
+            in_range = []
+            for index, array in enumerate(arrays):
+                display = display_values(array, log)
+                self._display[index][key] = display
+                finite = display[np.isfinite(display)]
+                curves = self._curves[index]
+                curve = curves.value if key == _VALUE else curves.gradient
+                curve.declare_bounds(_rect(len(display), finite))
+                self._gaps[index][key] = finite.size < display.size
+                # a diverging run would squash every other curve: only its start counts
+                in_range.append(finite[:1] if self._paths[index].status == "diverged" else finite)
+            self._fix_y_range(key, np.concatenate(in_range) if in_range else np.empty(0))
+        self.value_plot.setXRange(0, max(len(self._steps) - 1, 1), padding=0.02)
+        self.set_frame(self._frame)
+
+    def _fix_y_range(self, key: str, shown: np.ndarray) -> None:
+        if shown.size == 0:
+            low, high = 0.0, 1.0
+        else:
+            low, high = float(shown.min()), float(shown.max())
+            if high - low < 1e-12 * max(1.0, abs(high)):
+                low, high = low - 0.5, high + 0.5
+        self._plots[key].setYRange(low, high, padding=0.05)
+
+    # ---------------------------------------------------------------- frames
+    @property
+    def frame(self) -> int:
+        """The frame currently drawn."""
+        return self._frame
+
+    def set_frame(self, frame: int) -> None:
+        """Draw every curve up to ``frame`` and move the frame line there."""
+        self._frame = max(int(frame), 0)
+        for line in self.frame_lines.values():
+            line.setValue(self._frame)
+        current = {key: np.full((len(self._paths), 2), np.nan) for key in self._plots}
+        for index, (path, curves) in enumerate(
+            zip(self._paths, self._curves[: len(self._paths)], strict=True)
+        ):
+            last = path.index_at(self._frame)
+            end = last + 1
+            steps = self._steps[:end]
+            for key, curve in ((_VALUE, curves.value), (_GRADIENT, curves.gradient)):
+                display = self._display[index][key][:end]
+                if self._gaps[index][key]:
+                    curve.setData(steps, display, connect="finite")
+                else:
+                    curve.setData(steps, display, connect="all", skipFiniteCheck=True)
+                if end:
+                    current[key][index] = (last, display[-1])
+        for key, markers in self._markers.items():
+            points = current[key]
+            shown = np.isfinite(points).all(axis=1)
+            markers.setData(
+                pos=points[shown],
+                brush=[brush for brush, ok in zip(self._brushes, shown, strict=True) if ok],
+            )
+
+    def curve_data(self, index: int, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, plotted values) of path ``index`` in the ``"f"`` or ``"grad"`` plot."""
+        curves = self._curves[index]
+        curve = curves.value if which == _VALUE else curves.gradient
+        xs, ys = curve.getData()
+        if xs is None:
+            return np.empty(0), np.empty(0)
+        return np.asarray(xs), np.asarray(ys)
+
+
+def _rect(length: int, values: np.ndarray) -> QtCore.QRectF:
+    """Bounds of a whole curve: steps 0..length-1 by the range of its finite values."""
+    if values.size == 0:
+        return QtCore.QRectF()
+    low, high = float(values.min()), float(values.max())
+    pad = 0.02 * max(high - low, 1e-12)  # room for the pen
+    return QtCore.QRectF(-0.5, low - pad, max(length - 1, 1) + 1.0, high - low + 2 * pad)

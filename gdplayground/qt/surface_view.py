@@ -1,0 +1,360 @@
+"""3-D view: f as a lit, colour-mapped surface with the optimizer paths drawn on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph.opengl as gl
+from OpenGL import GL
+
+from gdplayground.core.sampling import ColourScale, Grid, colour_scale
+from gdplayground.qt import palette
+from gdplayground.qt._qt import QtCore, QtGui, is_dark
+from gdplayground.qt.geometry import clip_polyline
+from gdplayground.qt.path_data import PathData
+
+#: Height of the surface box; the longer side of the window spans [-1, 1].
+Z_HEIGHT = 1.2
+#: Paths float this far (in scene units) above the surface so they are not buried.
+PATH_LIFT = 0.015
+#: Paths are clipped at the edge of the window (the surface ends there too),
+#: and where they rise above the top of the surface box.
+PATH_LIMIT = 1.0
+CEILING = 1.05 * Z_HEIGHT + PATH_LIFT
+_LIGHT = np.array([-0.45, -0.55, 0.70]) / np.linalg.norm([-0.45, -0.55, 0.70])
+_AMBIENT = 0.55
+
+# Lines on top of everything, with blending: a path behind a hill stays visible.
+_OVERLAY = {
+    GL.GL_DEPTH_TEST: False,
+    GL.GL_BLEND: True,
+    GL.GL_CULL_FACE: False,
+    "glBlendFuncSeparate": (
+        GL.GL_SRC_ALPHA,
+        GL.GL_ONE_MINUS_SRC_ALPHA,
+        GL.GL_ONE,
+        GL.GL_ONE_MINUS_SRC_ALPHA,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SceneTransform:
+    """Maps (x, y, f) to scene coordinates: window to [-1, 1], f to [0, Z_HEIGHT].
+
+    ``f`` goes through the colour scale first, so with a log scale the
+    heights are log-compressed the same way as the colours.
+    """
+
+    centre: tuple[float, float]
+    half: float
+    scale: ColourScale
+
+    def xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Window coordinates to scene x, y."""
+        return (np.asarray(x) - self.centre[0]) / self.half, (
+            np.asarray(y) - self.centre[1]
+        ) / self.half
+
+    def z(self, values: np.ndarray) -> np.ndarray:
+        """f values to scene heights (nan stays nan)."""
+        span = self.scale.cmax - self.scale.cmin
+        span = span if span > 0 else 1.0
+        return (self.scale(values) - self.scale.cmin) / span * Z_HEIGHT
+
+    def points(self, x: np.ndarray, y: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """(n, 3) scene points for window points and their f values."""
+        sx, sy = self.xy(x, y)
+        return np.column_stack([sx, sy, self.z(values)])
+
+
+def surface_mesh(grid: Grid, transform: SceneTransform) -> gl.MeshData | None:
+    """Vertices, triangles over fully defined cells, and lit viridis vertex colours.
+
+    Cells touching an undefined value get no triangles, so undefined regions
+    are holes.  Lighting is baked into the colours (fixed light, Lambert), which
+    avoids pyqtgraph's per-vertex Python loop for normals.
+    """
+    ny, nx = grid.shape
+    sx, sy = transform.xy(grid.xs, grid.ys)
+    height = transform.z(grid.z)
+    finite = np.isfinite(height)
+    if finite.sum() < 4:
+        return None
+    zfill = np.where(finite, height, 0.0)
+    gx, gy = np.meshgrid(sx, sy)
+    vertices = np.column_stack([gx.ravel(), gy.ravel(), zfill.ravel()]).astype(np.float32)
+
+    cell_ok = finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, :-1] & finite[1:, 1:]
+    i, j = np.nonzero(cell_ok)
+    v00 = i * nx + j
+    v01, v10, v11 = v00 + 1, v00 + nx, v00 + nx + 1
+    faces = np.concatenate([np.column_stack([v00, v01, v11]), np.column_stack([v00, v11, v10])])
+
+    with np.errstate(invalid="ignore"):
+        dz_dy, dz_dx = np.gradient(height, sy, sx)
+        normal = np.stack([-dz_dx, -dz_dy, np.ones_like(height)], axis=-1)
+        normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+        shade = _AMBIENT + (1 - _AMBIENT) * np.clip(normal @ _LIGHT, 0.0, 1.0)
+    shade = np.nan_to_num(shade, nan=1.0)
+    colours = palette.map_colours(height, 0.0, Z_HEIGHT)
+    colours[..., :3] *= shade[..., None]
+    return gl.MeshData(
+        vertexes=vertices,
+        faces=faces.astype(np.uint32),
+        vertexColors=colours.reshape(-1, 4).astype(np.float32),
+    )
+
+
+def segments_below(
+    positions: np.ndarray, connect: np.ndarray, ceiling: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Polyline -> segment endpoint pairs (m-1, 2, 3), cut where they rise above ``ceiling``.
+
+    Segments not connected, or entirely above, collapse to a point (draw
+    nothing), so segment k always sits at index k and prefixes stay slices.
+    Also returns which vertices are at or below the ceiling.
+    """
+    a, b = positions[:-1].astype(np.float64), positions[1:].astype(np.float64)
+    za, zb = a[:, 2], b[:, 2]
+    below = positions[:, 2] <= ceiling
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.clip((ceiling - za) / (zb - za), 0.0, 1.0)
+    crossing = a + t[:, None] * (b - a)
+    start = np.where((za > ceiling)[:, None], crossing, a)
+    end = np.where((zb > ceiling)[:, None], crossing, b)
+    hidden = ~connect[:-1] | ((za > ceiling) & (zb > ceiling))
+    start[hidden] = a[hidden]
+    end[hidden] = a[hidden]
+    return np.ascontiguousarray(np.stack([start, end], axis=1), dtype=np.float32), below
+
+
+@dataclass
+class _PathItems:
+    line: gl.GLLinePlotItem
+    segments: np.ndarray  # (m-1, 2, 3) float32 segment endpoints in scene units
+    positions: np.ndarray  # (m, 3) float32 clipped polyline vertices
+    prefix_end: np.ndarray  # path row -> number of polyline vertices drawn
+    shown: np.ndarray  # path row -> its point is inside the box (gets a marker)
+
+
+class SurfaceView(gl.GLViewWidget):
+    """f as a 3-D surface; each optimizer's path drawn on it up to the current frame.
+
+    Rotate with the left mouse button, zoom with the wheel (GLViewWidget).
+    The mesh is built once per :meth:`set_grid`; :meth:`set_frame` only
+    changes which prefix of each (precomputed) path is drawn.
+    """
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setBackgroundColor("#1e1e1e" if is_dark() else "w")
+        self._grid: Grid | None = None
+        self._transform: SceneTransform | None = None
+        self._paths: list[PathData] = []
+        self._items: list[_PathItems] = []
+        self._frame = 0
+        self._current_colours = np.empty((0, 4), dtype=np.float32)
+
+        self.surface = gl.GLMeshItem(
+            smooth=True, computeNormals=False, drawEdges=False, glOptions="opaque"
+        )
+        self.surface.setVisible(False)
+        self.addItem(self.surface)
+
+        self.floor = gl.GLGridItem(color=(0, 0, 0, 60) if not is_dark() else (255, 255, 255, 60))
+        self.floor.setSize(2, 2)
+        self.floor.setSpacing(0.25, 0.25)
+        self.addItem(self.floor)
+
+        self.current_item = gl.GLScatterPlotItem(size=11, pxMode=True, glOptions=_OVERLAY)
+        self.current_item.setDepthValue(10)
+        self.addItem(self.current_item)
+        self.minima_item = gl.GLScatterPlotItem(size=9, pxMode=True, glOptions=_OVERLAY)
+        self.minima_item.setDepthValue(9)
+        self.addItem(self.minima_item)
+        self._minima: np.ndarray = np.empty((0, 2))
+
+        self.axis_labels = [
+            gl.GLTextItem(text=text, color=(40, 40, 40, 255)) for text in ("x", "y", "f")
+        ]
+        for label in self.axis_labels:
+            self.addItem(label)
+        self.reset_camera()
+
+    # ---------------------------------------------------------------- camera
+    def reset_camera(self) -> None:
+        """Default view: elevation 30°, azimuth -60°, whole box in sight."""
+        self.setCameraPosition(
+            pos=QtGui.QVector3D(0.0, 0.0, Z_HEIGHT * 0.4),
+            distance=4.2,
+            elevation=30,
+            azimuth=-60,
+        )
+
+    # ------------------------------------------------------------------ data
+    @property
+    def transform(self) -> SceneTransform | None:
+        """The current (x, y, f) -> scene mapping, None before :meth:`set_grid`."""
+        return self._transform
+
+    def set_grid(self, grid: Grid, log: bool | None = None) -> None:
+        """Build the surface mesh for ``grid`` (colours and heights on the same scale)."""
+        self._grid = grid
+        xmin, xmax, ymin, ymax = grid.domain
+        self._transform = SceneTransform(
+            centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
+            half=max(xmax - xmin, ymax - ymin) / 2,
+            scale=colour_scale(grid, log),
+        )
+        mesh = surface_mesh(grid, self._transform)
+        if mesh is None:
+            self.surface.setVisible(False)
+        else:
+            self.surface.setMeshData(meshdata=mesh)
+            self.surface.setVisible(True)
+        sx, sy = (
+            (xmax - xmin) / (2 * self._transform.half),
+            (ymax - ymin) / (2 * self._transform.half),
+        )
+        self.floor.setSize(2 * sx, 2 * sy)
+        self.floor.setSpacing(2 * sx / 8, 2 * sy / 8)
+        self.axis_labels[0].setData(pos=(sx + 0.12, -sy, 0.0))
+        self.axis_labels[1].setData(pos=(sx, sy + 0.12, 0.0))
+        self.axis_labels[2].setData(pos=(-sx, sy, Z_HEIGHT + 0.08))
+        self._rebuild_paths()
+        self.set_minima(self._minima)
+
+    def set_minima(self, points: Sequence[tuple[float, float]] | np.ndarray) -> None:
+        """Mark known minima (drawn at their height when inside the window)."""
+        self._minima = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if self._transform is None or self._grid is None or not len(self._minima):
+            self.minima_item.setData(pos=np.empty((0, 3)))
+            return
+        values = _grid_lookup(self._grid, self._minima)
+        pos = self._transform.points(self._minima[:, 0], self._minima[:, 1], values)
+        pos = pos[np.isfinite(pos).all(axis=1)]
+        pos[:, 2] += PATH_LIFT
+        self.minima_item.setData(pos=pos, color=(1.0, 1.0, 1.0, 1.0), size=9)
+
+    def set_paths(self, paths: Sequence[PathData]) -> None:
+        """Replace the drawn paths (line items are reused)."""
+        self._paths = list(paths)
+        while len(self._items) < len(self._paths):
+            line = gl.GLLinePlotItem(mode="lines", antialias=True, glOptions=_OVERLAY)
+            line.setDepthValue(5)
+            self.addItem(line)
+            self._items.append(_PathItems(line, *_no_path(0)))
+        for index, items in enumerate(self._items):
+            items.line.setVisible(index < len(self._paths))
+            if index < len(self._paths):
+                colour = QtGui.QColor(self._paths[index].colour).getRgbF()
+                items.line.setData(color=colour, width=2.5)
+        self._current_colours = np.array(
+            [QtGui.QColor(path.colour).getRgbF() for path in self._paths], dtype=np.float32
+        ).reshape(-1, 4)
+        self._rebuild_paths()
+
+    def _rebuild_paths(self) -> None:
+        """Precompute every path's scene polyline (once per data change)."""
+        for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
+            n = max(path.drawable, 0)
+            if self._transform is None or self._grid is None or n == 0:
+                items.segments, items.positions, items.prefix_end, items.shown = _no_path(
+                    len(path.points)
+                )
+                continue
+            heights = np.maximum(self._transform.z(path.values[:n]), 0.0) + PATH_LIFT
+            clipped = clip_polyline(path.points[:n], self._grid.domain, PATH_LIMIT, heights)
+            sx, sy = self._transform.xy(clipped.xs, clipped.ys)
+            items.positions = np.ascontiguousarray(
+                np.column_stack([sx, sy, clipped.zs]), dtype=np.float32
+            )
+            items.segments, below = segments_below(items.positions, clipped.connect, CEILING)
+            items.prefix_end = clipped.prefix_end
+            # a row gets a marker when its own point is inside the box
+            inside = _inside_rows(path.points[:n], self._grid.domain)
+            inside &= heights <= CEILING
+            items.shown = inside
+        self.set_frame(self._frame)
+
+    # ---------------------------------------------------------------- frames
+    @property
+    def frame(self) -> int:
+        """The frame currently drawn."""
+        return self._frame
+
+    def set_frame(self, frame: int) -> None:
+        """Draw every path up to ``frame``; cheap: slices of precomputed arrays."""
+        self._frame = max(int(frame), 0)
+        current = np.full((len(self._paths), 3), np.nan, dtype=np.float32)
+        for index, (path, items) in enumerate(
+            zip(self._paths, self._items[: len(self._paths)], strict=True)
+        ):
+            last = path.index_at(self._frame)
+            end = int(items.prefix_end[last]) if last >= 0 and len(items.prefix_end) else 0
+            if end < 2:
+                items.line.setVisible(False)
+            else:
+                items.line.setData(pos=items.segments[: end - 1].reshape(-1, 3))
+                items.line.setVisible(True)
+            if end and items.shown[last]:
+                current[index] = items.positions[end - 1]
+        shown = np.isfinite(current).all(axis=1)
+        if shown.any():
+            self.current_item.setData(
+                pos=current[shown], color=self._current_colours[shown], size=11
+            )
+            self.current_item.setVisible(True)
+        else:
+            self.current_item.setVisible(False)
+
+    def current_points(self) -> np.ndarray:
+        """Scene positions of the current-point markers, (n, 3)."""
+        if not self.current_item.visible() or self.current_item.pos is None:
+            return np.empty((0, 3))
+        return np.asarray(self.current_item.pos)
+
+    def drawn_segments(self, index: int) -> np.ndarray:
+        """Segments currently drawn for path ``index``, (m, 2, 3) scene units (for checks)."""
+        line = self._items[index].line
+        if not line.visible() or line.pos is None:
+            return np.empty((0, 2, 3))
+        return np.asarray(line.pos).reshape(-1, 2, 3)
+
+
+def _no_path(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        np.empty((0, 2, 3), np.float32),
+        np.empty((0, 3), np.float32),
+        np.zeros(rows, dtype=np.intp),
+        np.zeros(rows, dtype=bool),
+    )
+
+
+def _inside_rows(points: np.ndarray, domain: tuple[float, float, float, float]) -> np.ndarray:
+    xmin, xmax, ymin, ymax = domain
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    hx, hy = (xmax - xmin) / 2, (ymax - ymin) / 2
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (np.abs(points[:, 0] - cx) <= PATH_LIMIT * hx) & (
+            np.abs(points[:, 1] - cy) <= PATH_LIMIT * hy
+        )
+
+
+def _grid_lookup(grid: Grid, points: np.ndarray) -> np.ndarray:
+    """f at the grid node nearest each point (nan outside the window)."""
+    xmin, xmax, ymin, ymax = grid.domain
+    inside = (
+        (points[:, 0] >= xmin)
+        & (points[:, 0] <= xmax)
+        & (points[:, 1] >= ymin)
+        & (points[:, 1] <= ymax)
+    )
+    j = np.rint((points[:, 0] - xmin) / (xmax - xmin) * (len(grid.xs) - 1))
+    i = np.rint((points[:, 1] - ymin) / (ymax - ymin) * (len(grid.ys) - 1))
+    j = np.clip(np.nan_to_num(j), 0, len(grid.xs) - 1).astype(np.intp)
+    i = np.clip(np.nan_to_num(i), 0, len(grid.ys) - 1).astype(np.intp)
+    return np.where(inside, grid.z[i, j], np.nan)

@@ -1,0 +1,81 @@
+"""LossView: f and |∇f| against step, drawn up to the frame, log y when it helps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdplayground.qt.loss_view import LossView, display_values, wants_log_y
+from gdplayground.qt.path_data import PathData
+
+
+@pytest.fixture
+def loss(qtbot, paths) -> LossView:
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.set_paths(paths)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_curves_follow_the_frame(loss, paths) -> None:
+    loss.set_frame(5)
+    steps, values = loss.curve_data(0, "f")
+    assert steps.tolist() == [0, 1, 2, 3, 4, 5]
+    expected = np.log10(paths[0].values[:6]) if loss.log_y("f") else paths[0].values[:6]
+    np.testing.assert_allclose(values, expected)
+    assert loss.frame_lines["f"].value() == 5 and loss.frame_lines["grad"].value() == 5
+    _, norms = loss.curve_data(1, "grad")
+    assert len(norms) == 6
+
+
+def test_diverged_curve_stops_at_its_last_finite_value(loss, paths) -> None:
+    loss.set_frame(10_000)
+    steps, values = loss.curve_data(2, "f")
+    assert len(steps) == paths[2].drawable
+    assert np.isfinite(values).all()
+
+
+def test_wide_positive_ranges_get_a_log_axis(loss) -> None:
+    assert loss.log_y("f") and loss.log_y("grad")
+    loss.set_log_y("f", False)
+    assert not loss.log_y("f")
+    loss.set_log_y("f", None)
+    assert loss.log_y("f")
+
+
+def test_negative_values_keep_a_linear_axis(qtbot) -> None:
+    view = LossView()
+    qtbot.addWidget(view)
+    values = np.linspace(5, -1, 20)
+    path = PathData("GD", "#E69F00", np.zeros((20, 2)), values, np.geomspace(100, 1e-4, 20))
+    view.set_paths([path])
+    assert not view.log_y("f") and view.log_y("grad")
+
+
+def test_y_range_is_not_squashed_by_a_diverging_run(loss, paths) -> None:
+    low, high = loss.value_plot.getViewBox().viewRange()[1]
+    calm = np.concatenate([paths[0].values, paths[1].values])
+    top = np.log10(calm.max()) if loss.log_y("f") else calm.max()
+    assert high < top + 2
+
+
+def test_log_rule() -> None:
+    assert wants_log_y(np.array([1000.0, 1.0, 0.5]))
+    assert not wants_log_y(np.array([10.0, 1.0]))
+    assert not wants_log_y(np.array([1e6, -1.0]))
+    assert wants_log_y(np.array([1e3, 0.0, 1e-3, np.nan]))  # zeros are gaps
+    assert not wants_log_y(np.array([np.nan]))
+    shown = display_values(np.array([100.0, 0.0, -1.0, np.inf]), log=True)
+    assert shown[0] == 2 and np.isnan(shown[1:]).all()
+
+
+def test_frame_before_paths_and_empty_paths(qtbot) -> None:
+    view = LossView()
+    qtbot.addWidget(view)
+    view.set_frame(4)
+    view.set_paths([])
+    view.set_frame(2)
+    assert view.frame == 2

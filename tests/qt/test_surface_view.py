@@ -1,0 +1,168 @@
+"""SurfaceView: mesh built once per grid, paths on the surface, pixels really drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtGui
+from qt_fakes import ROSENBROCK_DOMAIN, descent_path, rosenbrock
+
+from gdplayground.core.sampling import colour_scale, sample_grid
+from gdplayground.qt.path_data import PathData
+from gdplayground.qt.surface_view import (
+    CEILING,
+    PATH_LIFT,
+    Z_HEIGHT,
+    SceneTransform,
+    SurfaceView,
+    segments_below,
+    surface_mesh,
+)
+
+MAGENTA = "#ff00ff"
+
+
+def _transform(grid) -> SceneTransform:
+    xmin, xmax, ymin, ymax = grid.domain
+    return SceneTransform(
+        centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
+        half=max(xmax - xmin, ymax - ymin) / 2,
+        scale=colour_scale(grid),
+    )
+
+
+def test_mesh_leaves_undefined_cells_out() -> None:
+    grid = sample_grid(lambda x, y: np.log(x) + y**2, (-1, 1, -1, 1), 21)
+    mesh = surface_mesh(grid, _transform(grid))
+    vertices, faces = mesh.vertexes(), mesh.faces()
+    assert np.isfinite(vertices).all()
+    finite = grid.finite
+    cells = (finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, :-1] & finite[1:, 1:]).sum()
+    assert len(faces) == 2 * cells
+    # no face touches a vertex where f is undefined
+    assert finite.ravel()[faces].all()
+
+
+def test_mesh_fits_the_box_for_any_range() -> None:
+    for scale in (1e-6, 1.0, 1e9):
+        grid = sample_grid(lambda x, y, s=scale: s * (x**2 + y**2), (-3, 3, -1, 1), 31)
+        vertices = surface_mesh(grid, _transform(grid)).vertexes()
+        assert vertices[:, 0].min() == pytest.approx(-1) and vertices[:, 0].max() == pytest.approx(
+            1
+        )
+        assert vertices[:, 1].max() == pytest.approx(1 / 3)
+        assert vertices[:, 2].min() == pytest.approx(0, abs=1e-6)
+        assert vertices[:, 2].max() == pytest.approx(Z_HEIGHT, rel=1e-5)
+
+
+def test_all_undefined_grid_has_no_mesh() -> None:
+    grid = sample_grid(lambda x, y: np.sqrt(-1 - x**2 - y**2), (-1, 1, -1, 1), 5)
+    assert surface_mesh(grid, _transform(grid)) is None
+
+
+def test_segments_rising_above_the_ceiling_are_cut() -> None:
+    positions = np.array([[0, 0, 0.5], [1, 0, 0.5 + 2 * CEILING], [2, 0, 0.5]], dtype=np.float32)
+    segments, below = segments_below(positions, np.ones(3, dtype=bool), CEILING)
+    assert segments.shape == (2, 2, 3)
+    assert segments[:, :, 2].max() == pytest.approx(CEILING, rel=1e-6)
+    assert below.tolist() == [True, False, True]
+
+
+@pytest.fixture
+def surface(qtbot, rosenbrock_grid, paths) -> SurfaceView:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.set_grid(rosenbrock_grid)
+    view.set_paths(paths)
+    return view
+
+
+def test_set_frame_draws_the_prefix_on_the_surface(surface, paths) -> None:
+    surface.set_frame(5)
+    segments = surface.drawn_segments(0)
+    assert segments.shape == (5, 2, 3)
+    expected = surface.transform.points(
+        paths[0].points[:6, 0], paths[0].points[:6, 1], paths[0].values[:6]
+    )
+    np.testing.assert_allclose(segments[:, 0, :2], expected[:5, :2], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(segments[:, 1, 2], expected[1:, 2] + PATH_LIFT, atol=1e-5)
+    assert len(surface.current_points()) == 2  # the diverging run is out of the window by now
+
+
+def test_mesh_is_not_rebuilt_per_frame(surface) -> None:
+    mesh = surface.surface.opts["meshdata"]
+    surface.set_frame(7)
+    surface.set_frame(30)
+    assert surface.surface.opts["meshdata"] is mesh
+
+
+def test_diverged_path_stops_inside_the_box(surface, paths) -> None:
+    surface.set_frame(10_000)
+    segments = surface.drawn_segments(2)
+    assert np.isfinite(segments).all()
+    assert np.abs(segments[:, :, :2]).max() <= 1.0 + 1e-5
+    assert segments[:, :, 2].max() <= CEILING + 1e-5
+
+
+def test_paths_without_a_grid_and_empty_paths(qtbot) -> None:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.set_paths([descent_path((0, 0), 4, 1e-3, "GD", 0)])
+    view.set_frame(3)
+    assert view.drawn_segments(0).shape == (0, 2, 3)
+    view.set_grid(sample_grid(rosenbrock, ROSENBROCK_DOMAIN, 30))
+    assert view.drawn_segments(0).shape == (3, 2, 3)
+    view.set_paths([])
+    assert len(view.current_points()) == 0
+
+
+def _pixels(view: SurfaceView) -> np.ndarray:
+    image = view.grabFramebuffer().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    data = np.frombuffer(image.constBits(), dtype=np.uint8)
+    rows = data.reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return rows[:, : image.width(), 2::-1].astype(int)  # BGRA -> RGB
+
+
+@pytest.mark.gl
+def test_surface_and_path_are_drawn(qtbot, rosenbrock_grid, paths) -> None:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.resize(480, 360)
+    view.set_grid(rosenbrock_grid)
+    magenta = PathData(
+        name="probe",
+        colour=MAGENTA,
+        points=paths[0].points,
+        values=paths[0].values,
+        grad_norms=paths[0].grad_norms,
+    )
+    view.set_paths([magenta])
+    view.set_frame(60)
+    view.show()
+    qtbot.waitExposed(view)
+    pixels = _pixels(view)
+    background = pixels[0, 0]
+    assert (background == 255).all()
+    not_background = (np.abs(pixels - background).sum(axis=-1) > 30).mean()
+    assert not_background > 0.1  # the surface covers a good part of the view
+    distinct = np.unique(pixels.reshape(-1, 3) // 8, axis=0)
+    assert len(distinct) > 50  # shaded colour map, not a flat fill
+    near_magenta = np.abs(pixels - [255, 0, 255]).max(axis=-1) < 60
+    assert near_magenta.sum() > 20
+
+
+@pytest.mark.gl
+def test_frame_changes_the_picture(qtbot, rosenbrock_grid, paths) -> None:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.set_grid(rosenbrock_grid)
+    view.set_paths(paths)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_frame(0)
+    first = _pixels(view)
+    view.set_frame(60)
+    second = _pixels(view)
+    assert (np.abs(first - second).sum(axis=-1) > 30).sum() > 20
