@@ -228,9 +228,6 @@ def _open_window(args: list[str]) -> int:
             f"unexpected arguments {' '.join(args[1:])!r}: "
             f"write {PROG} [FILE.gdp.json], or {PROG} run/export ..."
         )
-    try:
-        from gdplayground.qt.app import run_app
-    except ImportError:
-        build_parser().print_help()
-        return 0
+    from gdplayground.qt.app import run_app
+
     return run_app(args[0] if args else None)

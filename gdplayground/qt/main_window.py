@@ -1,0 +1,434 @@
+"""The playground window: panels edit the Session, the core computes, the views draw.
+
+Data flows one way.  Every edit produces a new :class:`Session`; the
+:class:`SceneComputer` turns it into a :class:`Scene` off the UI thread; the
+views draw the scene; the one :class:`PlaybackClock` moves the frame index
+that every view shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from gdplayground.core.presets import load_presets
+from gdplayground.core.scene import Scene
+from gdplayground.core.session import (
+    Session,
+    SessionError,
+    ViewOptions,
+    default_session,
+    session_from_json,
+    session_to_json,
+)
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
+from gdplayground.qt.clock import PlaybackClock
+from gdplayground.qt.compute import SceneComputer
+from gdplayground.qt.contour_view import ContourView
+from gdplayground.qt.function_editor import FunctionEditor
+from gdplayground.qt.loss_view import LossView
+from gdplayground.qt.optimizer_panel import OptimizerPanel
+from gdplayground.qt.path_data import PathData
+from gdplayground.qt.playback_bar import PlaybackBar
+from gdplayground.qt.settings_panel import SettingsPanel
+
+SETTINGS_ORG = "gdplayground"
+SETTINGS_APP = "gdplayground"
+
+
+def _format(v: float) -> str:
+    return f"{v:.4g}" if np.isfinite(v) else "undefined"
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The window a teacher opens in front of a class."""
+
+    scene_shown = QtCore.Signal(object)
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        settings: QtCore.QSettings | None = None,
+        with_surface: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("gdplayground")
+        self.settings = (
+            settings if settings is not None else QtCore.QSettings(SETTINGS_ORG, SETTINGS_APP)
+        )
+        self.session = session if session is not None else self._restored_session()
+        self.scene: Scene | None = None
+        self.paths: list[PathData] = []
+        self._path_rows: list[int] = []  # optimizer index of each drawn path
+        self._shown_grid = None
+
+        self.computer = SceneComputer(self)
+        self.clock = PlaybackClock(self)
+        self._build_views(with_surface)
+        self._build_panels()
+        self._build_actions()
+        self._connect()
+        self._apply_session_to_panels()
+        self._restore_geometry()
+        self.statusBar().showMessage("Ready: press Space to play", 4000)
+        self._request()
+
+    # ------------------------------------------------------------------ building
+    def _build_views(self, with_surface: bool) -> None:
+        self.contour = ContourView()
+        self.loss = LossView()
+        self.surface = None
+        if with_surface:
+            from gdplayground.qt.surface_view import SurfaceView
+
+            self.surface = SurfaceView()
+        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        top.addWidget(self.contour)
+        if self.surface is not None:
+            top.addWidget(self.surface)
+        top.setSizes([600, 450])
+        self.view_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        self.view_splitter.addWidget(top)
+        self.view_splitter.addWidget(self.loss)
+        self.view_splitter.setSizes([560, 220])
+        self.playback = PlaybackBar()
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view_splitter, 1)
+        layout.addWidget(self.playback)
+        self.setCentralWidget(central)
+
+    def _build_panels(self) -> None:
+        self.function_editor = FunctionEditor()
+        self.settings_panel = SettingsPanel()
+        self.optimizer_panel = OptimizerPanel()
+        self.busy_label = QtWidgets.QLabel("")
+        self.busy_label.setStyleSheet("color: #606060;")
+        side = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(side)
+        box.setContentsMargins(6, 6, 6, 6)
+        box.addWidget(self.function_editor)
+        box.addWidget(self.optimizer_panel, 1)
+        box.addWidget(self.settings_panel)
+        box.addWidget(self.busy_label)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_dock = QtWidgets.QDockWidget("Function and optimizers", self)
+        self.side_dock.setObjectName("side_dock")
+        self.side_dock.setWidget(scroll)
+        self.side_dock.setFeatures(
+            QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.side_dock.setMinimumWidth(340)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
+
+    def _action(
+        self, menu: QtWidgets.QMenu, text: str, slot, shortcut=None, checkable: bool = False
+    ) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu
+        self._action(file_menu, "&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
+
+        play = bar.addMenu("&Playback")
+        key = QtCore.Qt.Key
+        self.play_action = self._action(play, "Play / pause", self.toggle_play, key.Key_Space)
+        self._action(play, "Step forward", lambda: self.step(1), key.Key_Right)
+        self._action(play, "Step back", lambda: self.step(-1), key.Key_Left)
+        self._action(play, "Back to start", self.reset_playback, key.Key_Home)
+        self._action(play, "Go to end", lambda: self.set_frame(self.clock.last_frame), key.Key_End)
+
+        view = bar.addMenu("&View")
+        self.gradient_arrows_action = self._action(
+            view, "Gradient arrows", self._on_view_toggled, "G", checkable=True
+        )
+        self.step_arrows_action = self._action(
+            view, "Step / velocity arrows", self._on_view_toggled, "V", checkable=True
+        )
+        self.minima_action = self._action(
+            view, "Known minima", self._on_view_toggled, checkable=True
+        )
+        view.addSeparator()
+        self._action(view, "Reset views", self._reset_views, "R")
+        self._action(view, "Edit function", self.function_editor.focus_editor, "Ctrl+L")
+        view.addAction(self.side_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")
+
+    def _connect(self) -> None:
+        self.function_editor.function_changed.connect(self._on_function_changed)
+        self.function_editor.preset_chosen.connect(self._on_preset_chosen)
+        self.optimizer_panel.optimizers_changed.connect(
+            lambda entries: self._update(optimizers=tuple(entries))
+        )
+        sp = self.settings_panel
+        sp.domain_changed.connect(lambda d: self._update(domain=tuple(d)))
+        sp.reset_domain_requested.connect(self._reset_domain)
+        sp.color_scale_changed.connect(lambda c: self._update(color_scale=c))
+        sp.gradient_changed.connect(lambda mode, h: self._update(gradient=mode, h=h))
+        sp.start_changed.connect(lambda x, y: self._update(start=(x, y)))
+        sp.steps_changed.connect(lambda n: self._update(steps=int(n)))
+        sp.tol_changed.connect(lambda t: self._update(tol=float(t)))
+        self.contour.start_moved.connect(self._on_start_moved)
+
+        self.computer.scene_ready.connect(self._show_scene)
+        self.computer.failed.connect(self._on_compute_failed)
+        self.computer.busy_changed.connect(
+            lambda busy: self.busy_label.setText("computing…" if busy else "")
+        )
+
+        self.clock.frame_changed.connect(self._on_frame)
+        self.clock.playing_changed.connect(self.playback.show_playing)
+        self.playback.play_toggled.connect(self.toggle_play)
+        self.playback.step_requested.connect(self.step)
+        self.playback.reset_requested.connect(self.reset_playback)
+        self.playback.frame_requested.connect(self.set_frame)
+        self.playback.speed_changed.connect(self.clock.set_speed)
+
+    # ------------------------------------------------------------------ session
+    def _restored_session(self) -> Session:
+        text = self.settings.value("session/last", "")
+        if isinstance(text, str) and text:
+            try:
+                return session_from_json(text)
+            except SessionError:
+                pass
+        return default_session()
+
+    def _apply_session_to_panels(self) -> None:
+        s = self.session
+        self.function_editor.set_function(s.function)
+        self.optimizer_panel.set_entries(s.optimizers)
+        self.settings_panel.set_session(s)
+        for action, on in (
+            (self.gradient_arrows_action, s.view.show_gradient_arrows),
+            (self.step_arrows_action, s.view.show_step_arrows),
+            (self.minima_action, s.view.show_minima),
+        ):
+            with QtCore.QSignalBlocker(action):
+                action.setChecked(on)
+
+    def set_session(self, session: Session) -> None:
+        """Show a whole new session (opened file, preset, tests)."""
+        self.session = session
+        self._apply_session_to_panels()
+        self._request()
+
+    def _update(self, **changes) -> None:
+        new = replace(self.session, **changes)
+        if new != self.session:
+            self.session = new
+            self._request()
+
+    def _request(self) -> None:
+        self.computer.request(self.session)
+
+    def _on_function_changed(self, text: str) -> None:
+        if text == self.session.function:
+            return
+        preset = self.session.preset
+        if preset is not None and load_presets()[preset].formula != text:
+            preset = None
+        self._update(function=text, preset=preset)
+
+    def _on_preset_chosen(self, key: str) -> None:
+        preset = load_presets()[key]
+        xmin, xmax, ymin, ymax = preset.domain
+        start = self.session.start
+        if not (xmin <= start[0] <= xmax and ymin <= start[1] <= ymax):
+            start = (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
+        self.session = replace(
+            self.session, function=preset.formula, domain=preset.domain, preset=key, start=start
+        )
+        self.settings_panel.set_session(self.session)
+        self._request()
+
+    def _reset_domain(self) -> None:
+        if self.session.preset is not None:
+            self._update(domain=load_presets()[self.session.preset].domain)
+            self.settings_panel.set_session(self.session)
+
+    def _on_start_moved(self, x: float, y: float) -> None:
+        self._update(start=(float(x), float(y)))
+        self.settings_panel.set_session(self.session)
+
+    def _on_view_toggled(self) -> None:
+        view = ViewOptions(
+            show_gradient_arrows=self.gradient_arrows_action.isChecked(),
+            show_step_arrows=self.step_arrows_action.isChecked(),
+            show_isolines=self.session.view.show_isolines,
+            show_minima=self.minima_action.isChecked(),
+        )
+        self.session = replace(self.session, view=view)
+        self._apply_view_options()
+
+    def _apply_view_options(self) -> None:
+        v = self.session.view
+        self.contour.set_show_gradient_arrows(v.show_gradient_arrows)
+        self.contour.set_show_step_arrows(v.show_step_arrows)
+        minima = self._minima() if v.show_minima else []
+        self.contour.set_minima(minima)
+        if self.surface is not None:
+            self.surface.set_minima(minima)
+
+    def _minima(self) -> list[tuple[float, float]]:
+        if self.session.preset is None:
+            return []
+        return list(load_presets()[self.session.preset].minima)
+
+    # ------------------------------------------------------------------ drawing
+    def _show_scene(self, scene: Scene) -> None:
+        self.scene = scene
+        if scene.grid is not self._shown_grid:
+            self._shown_grid = scene.grid
+            self.contour.set_grid(scene.grid, scene.levels, scene.log_scale)
+            if self.surface is not None:
+                self.surface.set_grid(scene.grid, scene.log_scale)
+        self.paths, self._path_rows = [], []
+        for i, (entry, run) in enumerate(zip(scene.session.optimizers, scene.runs, strict=True)):
+            if run is None:
+                continue
+            self.paths.append(PathData.from_trajectory(run, entry.color, entry.name))
+            self._path_rows.append(i)
+        self.contour.set_paths(self.paths)
+        self.loss.set_paths(self.paths)
+        if self.surface is not None:
+            self.surface.set_paths(self.paths)
+        self.contour.set_start(scene.session.start)
+        self._apply_view_options()
+        self.clock.set_length(scene.frames)
+        self.playback.set_length(scene.frames)
+        self._on_frame(self.clock.frame)
+        self.statusBar().clearMessage()
+        self.scene_shown.emit(scene)
+
+    def _on_compute_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_frame(self, frame: int) -> None:
+        self.contour.set_frame(frame)
+        self.loss.set_frame(frame)
+        if self.surface is not None:
+            self.surface.set_frame(frame)
+        self.playback.show_frame(frame)
+        self._update_statuses(frame)
+
+    def _update_statuses(self, frame: int) -> None:
+        rows = dict(zip(self._path_rows, self.paths, strict=True))
+        for i in range(len(self.session.optimizers)):
+            path = rows.get(i)
+            if path is None:
+                self.optimizer_panel.set_status(i, "disabled")
+                continue
+            k = path.index_at(frame)
+            if k < 0:
+                self.optimizer_panel.set_status(i, path.status_at(frame))
+                continue
+            self.optimizer_panel.set_status(
+                i,
+                f"{path.status_at(frame)} · f={_format(path.values[k])} · "
+                f"|∇f|={_format(path.grad_norms[k])}",
+            )
+        self._update_gradient_error(frame)
+
+    def _update_gradient_error(self, frame: int) -> None:
+        scene = self.scene
+        if scene is None or scene.objective.mode != "numeric" or not self.paths:
+            self.settings_panel.set_gradient_error("")
+            return
+        pts = np.array([p.points[max(p.index_at(frame), 0)] for p in self.paths])
+        numeric = np.stack(scene.objective.gradient(pts[:, 0], pts[:, 1]), axis=1)
+        exact = np.stack(scene.objective.symbolic_gradient(pts[:, 0], pts[:, 1]), axis=1)
+        with np.errstate(invalid="ignore"):
+            err = np.abs(numeric - exact)
+        worst = np.nanmax(err) if np.isfinite(err).any() else float("nan")
+        self.settings_panel.set_gradient_error(
+            f"max |numeric − exact| = {worst:.2g} at the current points"
+        )
+
+    # ------------------------------------------------------------------ playback
+    def toggle_play(self) -> None:
+        """Play or pause; playing from the last frame starts again."""
+        self.clock.toggle()
+
+    def step(self, delta: int) -> None:
+        """Pause and move ``delta`` frames."""
+        self.clock.step(delta)
+
+    def reset_playback(self) -> None:
+        """Pause and go back to frame 0."""
+        self.clock.reset()
+
+    def set_frame(self, frame: int) -> None:
+        """Show ``frame`` in every view (scrubbing)."""
+        self.clock.seek(frame)
+
+    def _reset_views(self) -> None:
+        self.contour.reset_view()
+        if self.surface is not None:
+            self.surface.reset_camera()
+
+    def _show_shortcuts(self) -> None:
+        rows = [
+            (a.text(), a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
+            for a in self.actions()
+            if not a.shortcut().isEmpty()
+        ]
+        html = (
+            "<table>"
+            + "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{t}</td></tr>" for t, k in rows)
+            + "</table>"
+        )
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
+
+    # ------------------------------------------------------------------ persistence
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 880)
+        state = self.settings.value("window/state")
+        if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_settings(self) -> None:
+        """Remember geometry and the current session for the next launch."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("session/last", session_to_json(self.session))
+        self.settings.sync()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.clock.pause()
+        self.save_settings()
+        self.computer.shutdown()
+        super().closeEvent(event)
+
+    def open_path(self, path: str | Path) -> None:
+        """Open a saved session; on error say why and keep the current state."""
+        from gdplayground.core.session import load_session
+
+        try:
+            self.set_session(load_session(path))
+        except SessionError as exc:
+            QtWidgets.QMessageBox.warning(self, "Cannot open session", str(exc))

@@ -1,0 +1,179 @@
+"""The window as a user drives it: type, click, play, scrub; views stay linked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdplayground.core.presets import load_presets
+from gdplayground.core.session import default_session, entry_for
+from gdplayground.qt._qt import QtCore, QtWidgets
+from gdplayground.qt.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QtCore.QSettings:
+    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings) -> MainWindow:
+    session = replace(default_session(), steps=60)
+    w = MainWindow(session=session, settings=settings, with_surface=False)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    with qtbot.waitSignal(w.scene_shown, timeout=20000):
+        pass
+    return w
+
+
+def wait_scene(qtbot, w: MainWindow):
+    with qtbot.waitSignal(w.scene_shown, timeout=20000) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_opens_with_a_ready_to_play_scene(window: MainWindow) -> None:
+    scene = window.scene
+    assert scene is not None and scene.session.preset == "rosenbrock"
+    assert len(window.paths) == len(window.session.optimizers) >= 4
+    assert window.clock.length == scene.frames > 1
+    assert "Gradient descent" in " ".join(window.contour.legend_entries())
+
+
+def test_typing_a_function_redraws_and_invalid_text_keeps_the_picture(qtbot, window) -> None:
+    before = window.contour.grab().toImage()
+    editor = window.function_editor
+    editor.line_edit.setText("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    editor.validate_now()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.function.startswith("(x^2 + y - 11)")
+    assert scene.session.preset is None
+    assert window.contour.grab().toImage() != before
+    assert np.allclose(
+        window.paths[0].values[0],
+        scene.objective.value(
+            np.array([window.session.start[0]]), np.array([window.session.start[1]])
+        )[0],
+    )
+
+    shown = window.contour.grab().toImage()
+    editor.line_edit.setText("sinn(x) + y")
+    editor.validate_now()
+    qtbot.wait(200)
+    assert "did you mean sin" in editor.message()
+    assert window.session.function.startswith("(x^2 + y - 11)")
+    assert window.contour.grab().toImage() == shown
+
+
+def test_choosing_a_preset_sets_function_window_and_minima(qtbot, window) -> None:
+    window.function_editor.choose_preset("himmelblau")
+    scene = wait_scene(qtbot, window)
+    preset = load_presets()["himmelblau"]
+    assert scene.session.function == preset.formula
+    assert scene.session.domain == preset.domain and scene.grid.domain == preset.domain
+    assert len(window.contour.minima_item.data) == len(preset.minima) == 4
+
+
+def test_click_moves_the_start_and_recomputes_every_trajectory(qtbot, window) -> None:
+    old = [p.points.copy() for p in window.paths]
+    window.contour.start_moved.emit(0.5, -0.5)
+    wait_scene(qtbot, window)
+    assert window.session.start == (0.5, -0.5)
+    assert window.settings_panel.start() == (0.5, -0.5)
+    for path, before in zip(window.paths, old, strict=True):
+        assert tuple(path.points[0]) == (0.5, -0.5)
+        assert not np.array_equal(path.points, before)
+
+
+def test_adding_removing_and_editing_optimizers_changes_what_is_drawn(qtbot, window) -> None:
+    n = len(window.paths)
+    entries = window.optimizer_panel.entries() + (entry_for("adagrad", n),)
+    window.optimizer_panel.set_entries(entries)
+    window.optimizer_panel.optimizers_changed.emit(entries)
+    wait_scene(qtbot, window)
+    assert len(window.paths) == n + 1 and window.paths[-1].name == "AdaGrad"
+
+    first = window.paths[0].points.copy()
+    edited = list(window.session.optimizers)
+    edited[0] = replace(edited[0], params={**edited[0].params, "lr": 2e-4})
+    window.optimizer_panel.optimizers_changed.emit(tuple(edited))
+    wait_scene(qtbot, window)
+    assert not np.array_equal(window.paths[0].points, first)
+
+    disabled = tuple(replace(e, enabled=(i != 0)) for i, e in enumerate(window.session.optimizers))
+    window.optimizer_panel.optimizers_changed.emit(disabled)
+    wait_scene(qtbot, window)
+    assert len(window.paths) == n and "Gradient descent" not in [p.name for p in window.paths]
+
+
+def test_play_scrub_and_step_keep_every_view_on_the_same_frame(qtbot, window) -> None:
+    assert window.clock.frame == 0
+    window.toggle_play()
+    assert window.clock.is_playing()
+    for _ in range(5):
+        window.clock.tick()
+    window.toggle_play()
+    assert window.clock.frame == 5 and not window.clock.is_playing()
+    assert window.contour.frame == window.loss.frame == 5
+    assert window.playback.slider.value() == 5
+    assert len(window.contour.drawn_points(0)) == 6
+
+    window.playback.slider.setValue(30)
+    assert window.clock.frame == window.contour.frame == window.loss.frame == 30
+    window.step(-1)
+    assert window.contour.frame == 29
+    window.reset_playback()
+    assert window.contour.frame == window.loss.frame == 0
+
+
+@pytest.mark.filterwarnings("ignore:Function.*setActiveWindow:DeprecationWarning")
+def test_keyboard_shortcuts_drive_playback(qtbot, window) -> None:
+    window.show()
+    window.activateWindow()
+    QtWidgets.QApplication.setActiveWindow(window)
+    qtbot.waitExposed(window)
+    window.contour.setFocus()
+    target = window.contour
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
+    assert window.clock.frame == 2
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
+    assert window.clock.is_playing()
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_Home)
+    assert window.clock.frame == 0 and not window.clock.is_playing()
+    # typing in the function editor types; it does not drive playback
+    window.function_editor.line_edit.setFocus()
+    qtbot.keyClick(window.function_editor.line_edit, QtCore.Qt.Key.Key_Space)
+    assert not window.clock.is_playing()
+
+
+def test_statuses_show_live_values(qtbot, window) -> None:
+    window.set_frame(10)
+    status = window.optimizer_panel._statuses[0][0]
+    assert "running" in status and "f=" in status and "|∇f|=" in status
+
+
+def test_numeric_gradient_shows_its_error(qtbot, window) -> None:
+    window.settings_panel.gradient_changed.emit("numeric", None)
+    scene = wait_scene(qtbot, window)
+    assert scene.objective.mode == "numeric"
+    assert "max |numeric − exact|" in window.settings_panel._gradient_error.text()
+
+
+def test_settings_remember_the_session_between_launches(qtbot, settings) -> None:
+    w = MainWindow(
+        session=replace(default_session(), function="x^2 + 3y^2", preset=None),
+        settings=settings,
+        with_surface=False,
+    )
+    qtbot.addWidget(w)
+    w.close()
+    again = MainWindow(settings=settings, with_surface=False)
+    qtbot.addWidget(again)
+    assert again.session.function == "x^2 + 3y^2"
+    assert again.function_editor.text() == "x^2 + 3y^2"
