@@ -14,8 +14,9 @@ from gdplayground.qt.curves import PrefixCurve
 from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
 from gdplayground.qt.path_data import PathData
 
-#: The last this many steps of each path are drawn bold ("trail"); the rest of
-#: the history is a 1-pixel line, which Qt rasterises ~20x faster than wide pens.
+#: While a path runs, its last this many steps are drawn bold ("trail") and the
+#: rest of its history as a 1-pixel line, which Qt rasterises ~20x faster than
+#: wide pens; once it has finished it is drawn bold throughout.
 TRAIL_STEPS = 40
 #: Hovering within this many pixels of a drawn path point shows its details.
 HOVER_RADIUS_PX = 8.0
@@ -25,6 +26,8 @@ FILL_OPACITY = 0.6
 
 _Z_IMAGE, _Z_ISOLINES, _Z_PATHS, _Z_ARROWS, _Z_MARKERS, _Z_CURRENT = -20, -10, 10, 20, 25, 30
 _Z_START, _Z_HOVER = 40, 50
+_CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NOT_CACHED = QtWidgets.QGraphicsItem.CacheMode.NoCache
 
 
 def format_value(value: float) -> str:
@@ -91,6 +94,7 @@ class _PathItems:
     gradient_geometry: np.ndarray
     step_geometry: np.ndarray
     thin_end: int = -1
+    finished: bool = False
 
 
 class ContourView(pg.GraphicsLayoutWidget):
@@ -314,6 +318,8 @@ class ContourView(pg.GraphicsLayoutWidget):
             domain = self._grid.domain
             items.drawn = clip_polyline(origins, domain)
             items.thin_end = -1
+            items.finished = False
+            items.trail.setCacheMode(_NOT_CACHED)
             bounds = _bounds(items.drawn.xs, items.drawn.ys, domain, margin=0.03)
             items.line.declare_bounds(bounds)
             items.trail.declare_bounds(bounds)
@@ -348,23 +354,13 @@ class ContourView(pg.GraphicsLayoutWidget):
             last = path.index_at(self._frame)
             if last < 0 or items.drawn is None:
                 items.thin_end = 0
+                items.finished = False
                 items.line.setData([], [])
                 items.trail.setData([], [])
                 self._update_arrow(items.gradient_arrow, None, False)
                 self._update_arrow(items.step_arrow, None, False)
                 continue
-            drawn = items.drawn
-            thin_end, begin, end = drawn.frame_slices(last, TRAIL_STEPS)
-            if thin_end != items.thin_end:  # the thinned history changes rarely
-                items.thin_end = thin_end
-                items.line.setData(
-                    drawn.thin_xs[:thin_end],
-                    drawn.thin_ys[:thin_end],
-                    connect=drawn.thin_connect[:thin_end],
-                )
-            items.trail.setData(
-                drawn.xs[begin:end], drawn.ys[begin:end], connect=drawn.connect[begin:end]
-            )
+            self._draw_path(items, last, finished=last == path.drawable - 1)
             current[index] = path.points[last]
             self._update_arrow(
                 items.gradient_arrow, items.gradient_geometry, self._show_gradient, last
@@ -382,6 +378,38 @@ class ContourView(pg.GraphicsLayoutWidget):
             brush=[brush for brush, ok in zip(self._current_brushes, shown, strict=True) if ok],
         )
         self._update_legend()
+
+    @staticmethod
+    def _draw_path(items: _PathItems, last: int, finished: bool) -> None:
+        """Thin history plus bold trail; a finished path is bold throughout and cached.
+
+        A finished path no longer changes, so Qt keeps it as a pixmap and
+        repaints cost a blit however long it is.
+        """
+        drawn = items.drawn
+        if finished:
+            if items.finished:
+                return
+            items.finished = True
+            items.thin_end = 0
+            items.line.setData([], [])
+            items.trail.setData(drawn.xs, drawn.ys, connect=drawn.connect)
+            items.trail.setCacheMode(_CACHED)
+            return
+        if items.finished:
+            items.finished = False
+            items.trail.setCacheMode(_NOT_CACHED)
+        thin_end, begin, end = drawn.frame_slices(last, TRAIL_STEPS)
+        if thin_end != items.thin_end:  # the thinned history changes rarely
+            items.thin_end = thin_end
+            items.line.setData(
+                drawn.thin_xs[:thin_end],
+                drawn.thin_ys[:thin_end],
+                connect=drawn.thin_connect[:thin_end],
+            )
+        items.trail.setData(
+            drawn.xs[begin:end], drawn.ys[begin:end], connect=drawn.connect[begin:end]
+        )
 
     def drawn_points(self, index: int) -> np.ndarray:
         """The polyline currently drawn for path ``index``, shape (m, 2) (for checks)."""
