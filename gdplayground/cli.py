@@ -228,6 +228,14 @@ def _open_window(args: list[str]) -> int:
             f"unexpected arguments {' '.join(args[1:])!r}: "
             f"write {PROG} [FILE.gdp.json], or {PROG} run/export ..."
         )
+    if args:
+        from pathlib import Path
+
+        if not Path(args[0]).is_file():
+            raise UsageError(
+                f"{args[0]!r} is not a file: write {PROG} FILE.gdp.json to open a saved session, "
+                f"or {PROG} run FUNCTION to compute without a window"
+            )
     from gdplayground.qt.app import run_app
 
     return run_app(args[0] if args else None)

@@ -32,6 +32,7 @@ from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
 from gdplayground.qt.path_data import PathData
 from gdplayground.qt.playback_bar import PlaybackBar
+from gdplayground.qt.session_files import SessionFiles
 from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
@@ -66,6 +67,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.computer = SceneComputer(self)
         self.clock = PlaybackClock(self)
+        self.files = SessionFiles(self, self.settings, lambda: self.session, self.set_session)
+        self.files.path_changed.connect(lambda _: self._update_title())
+        self._autosave = QtCore.QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(1000)
+        self._autosave.timeout.connect(self._store_session)
         self._build_views(with_surface)
         self._build_panels()
         self._build_actions()
@@ -146,6 +153,9 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.file_menu = file_menu
+        self.files.add_actions(file_menu)
+        file_menu.addSeparator()
+        self.export_menu_anchor = file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
 
         play = bar.addMenu("&Playback")
@@ -241,6 +251,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _request(self) -> None:
         self.computer.request(self.session)
+        self._update_title()
+        self._autosave.start()
+
+    def _update_title(self) -> None:
+        name = self.files.path.name if self.files.path else "untitled"
+        self.setWindowTitle(f"{name}[*] — gdplayground")
+        self.setWindowModified(self.files.is_modified(self.session))
+
+    def _store_session(self) -> None:
+        """Keep the current session in QSettings so a crash loses nothing."""
+        self.settings.setValue("session/last", session_to_json(self.session))
 
     def _on_function_changed(self, text: str) -> None:
         if text == self.session.function:
@@ -280,6 +301,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.session = replace(self.session, view=view)
         self._apply_view_options()
+        self._update_title()
+        self._autosave.start()
 
     def _apply_view_options(self) -> None:
         v = self.session.view
@@ -415,7 +438,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Remember geometry and the current session for the next launch."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("session/last", session_to_json(self.session))
+        self._store_session()
         self.settings.sync()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
@@ -424,11 +447,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.computer.shutdown()
         super().closeEvent(event)
 
-    def open_path(self, path: str | Path) -> None:
+    def open_path(self, path: str | Path) -> bool:
         """Open a saved session; on error say why and keep the current state."""
-        from gdplayground.core.session import load_session
-
-        try:
-            self.set_session(load_session(path))
-        except SessionError as exc:
-            QtWidgets.QMessageBox.warning(self, "Cannot open session", str(exc))
+        return self.files.open_path(path)

@@ -177,3 +177,34 @@ def test_settings_remember_the_session_between_launches(qtbot, settings) -> None
     qtbot.addWidget(again)
     assert again.session.function == "x^2 + 3y^2"
     assert again.function_editor.text() == "x^2 + 3y^2"
+
+
+def test_save_and_open_sessions_through_the_window(qtbot, window, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "lesson.gdp.json"
+    window.contour.start_moved.emit(0.25, 1.5)
+    wait_scene(qtbot, window)
+    assert window.files.save_to(path)
+    assert path.is_file() and window.windowTitle().startswith("lesson.gdp.json")
+    saved = window.session
+
+    window.function_editor.choose_preset("booth")
+    wait_scene(qtbot, window)
+    assert window.isWindowModified()
+
+    assert window.open_path(path)
+    scene = wait_scene(qtbot, window)
+    assert window.session == saved and scene.session == saved
+    assert window.function_editor.text() == saved.function
+    assert not window.isWindowModified()
+    assert window.files.recent_files()[0] == str(path.resolve())
+
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        "gdplayground.qt.session_files.QtWidgets.QMessageBox.warning",
+        lambda parent, title, text: warnings.append(text),
+    )
+    bad = tmp_path / "bad.gdp.json"
+    bad.write_text('{"version": 1, "function": "sinn(x)"}')
+    assert not window.open_path(bad)
+    assert "did you mean sin" in warnings[0]
+    assert window.session == saved
