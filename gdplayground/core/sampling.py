@@ -7,6 +7,7 @@ nan and counted, never raised.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -148,8 +149,26 @@ def wants_log_scale(z: Grid | np.ndarray) -> bool:
     return bool(np.log10(span / low) > LOG_SCALE_DECADES)
 
 
+_SCALES: weakref.WeakKeyDictionary[Grid, dict[bool | None, ColourScale]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def colour_scale(grid_or_z: Grid | np.ndarray, log: bool | None = None) -> ColourScale:
-    """The colour transform for these values; ``log=None`` decides automatically."""
+    """The colour transform for these values; ``log=None`` decides automatically.
+
+    Remembered per Grid (grids are immutable), so the views sharing one grid
+    pay for the quantiles once.
+    """
+    if isinstance(grid_or_z, Grid):
+        known = _SCALES.setdefault(grid_or_z, {})
+        if log not in known:
+            known[log] = _colour_scale(grid_or_z, log)
+        return known[log]
+    return _colour_scale(grid_or_z, log)
+
+
+def _colour_scale(grid_or_z: Grid | np.ndarray, log: bool | None) -> ColourScale:
     values = _finite_values(grid_or_z)
     if log is None:
         log = wants_log_scale(values)
@@ -228,24 +247,37 @@ def isolines(grid: Grid, levels: np.ndarray) -> np.ndarray:
     value are skipped, so isolines stop at the edge of undefined regions.
     """
     z = grid.z
+    levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
+    if levels.size == 0 or z.shape[0] < 2 or z.shape[1] < 2:
+        return np.empty((0, 2))
     v0, v1, v2, v3 = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]
-    lo = np.fmin(np.fmin(v0, v1), np.fmin(v2, v3))
-    hi = np.fmax(np.fmax(v0, v1), np.fmax(v2, v3))
-    usable = np.isfinite(v0) & np.isfinite(v1) & np.isfinite(v2) & np.isfinite(v3)
-    pieces = []
-    for level in np.asarray(levels, dtype=np.float64):
-        rows, cols = np.nonzero(usable & (lo < level) & (hi >= level))
-        if rows.size:
-            pieces.append(_cell_segments(grid, level, rows, cols))
-    return np.concatenate(pieces) if pieces else np.empty((0, 2))
+    with np.errstate(invalid="ignore"):
+        lo = np.fmin(np.fmin(v0, v1), np.fmin(v2, v3)).ravel()
+        hi = np.fmax(np.fmax(v0, v1), np.fmax(v2, v3)).ravel()
+    usable = (np.isfinite(v0) & np.isfinite(v1) & np.isfinite(v2) & np.isfinite(v3)).ravel()
+    # every (cell, level) pair with lo < level <= hi, without a loop over levels
+    first = np.searchsorted(levels, np.where(usable, lo, 0.0), side="right")
+    count = np.where(
+        usable, np.searchsorted(levels, np.where(usable, hi, 0.0), side="right") - first, 0
+    )
+    total = int(count.sum())
+    if total == 0:
+        return np.empty((0, 2))
+    cells = np.repeat(np.arange(count.size), count)
+    offsets = np.cumsum(count) - count
+    level_index = first[cells] + np.arange(total) - offsets[cells]
+    width = z.shape[1] - 1
+    return _cell_segments(grid, levels[level_index], cells // width, cells % width)
 
 
-def _cell_segments(grid: Grid, level: float, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _cell_segments(grid: Grid, level: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Segment endpoints for cells (i, j), each crossed by its own ``level``."""
     z = grid.z
     c = np.stack([z[i, j], z[i, j + 1], z[i + 1, j + 1], z[i + 1, j]], axis=1)
+    level = level[:, None]
     case = (c >= level) @ np.array([1, 2, 4, 8])
     table = _SEGMENTS[case]
-    centre_above = c.mean(axis=1) >= level
+    centre_above = c.mean(axis=1) >= level[:, 0]
     for saddle, edges in _SADDLE_CENTRE_ABOVE.items():
         table[(case == saddle) & centre_above] = edges
     x0, x1 = grid.xs[j], grid.xs[j + 1]

@@ -91,8 +91,8 @@ class _PathItems:
     gradient_arrow: PrefixCurve
     step_arrow: PrefixCurve
     drawn: ClippedPath | None
-    gradient_geometry: np.ndarray
-    step_geometry: np.ndarray
+    gradient_geometry: np.ndarray | None
+    step_geometry: np.ndarray | None
     thin_end: int = -1
     finished: bool = False
 
@@ -220,8 +220,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         step.setZValue(_Z_ARROWS)
         for item in (line, trail, gradient, step):
             self.plot.addItem(item, ignoreBounds=True)
-        empty = np.empty((0, 6, 2))
-        return _PathItems(line, trail, gradient, step, None, empty, empty)
+        return _PathItems(line, trail, gradient, step, None, None, None)
 
     # ------------------------------------------------------------------- data
     def set_grid(
@@ -308,7 +307,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.set_frame(self._frame)
 
     def _rebuild_geometry(self) -> None:
-        """Precompute drawable points and both arrows for every frame (once per data change)."""
+        """Precompute the drawable polylines (once per data change); arrows come lazily."""
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
             n = max(path.drawable, 0)
             origins = path.points[:n]
@@ -326,17 +325,22 @@ class ContourView(pg.GraphicsLayoutWidget):
             arrow_bounds = _bounds(items.drawn.xs, items.drawn.ys, domain, margin=0.4)
             items.gradient_arrow.declare_bounds(arrow_bounds)
             items.step_arrow.declare_bounds(arrow_bounds)
-            if path.gradients is not None and n:
-                descent = -np.asarray(path.gradients, dtype=np.float64)[:n]
-                items.gradient_geometry, _ = arrow_segments(
-                    origins, descent, domain, GRADIENT_LENGTH
-                )
-            else:
-                items.gradient_geometry = np.full((n, 6, 2), np.nan)
-            steps = np.full((n, 2), np.nan)
-            if n > 1:
-                steps[:-1] = np.diff(origins, axis=0)
-            items.step_geometry, _ = arrow_segments(origins, steps, domain, None)
+            items.gradient_geometry = items.step_geometry = None
+
+    def _arrow_geometry(self, path: PathData, items: _PathItems) -> None:
+        """Both arrows for every frame of ``path``, built the first time they are shown."""
+        n = max(path.drawable, 0)
+        origins = path.points[:n]
+        domain = self._grid.domain
+        if path.gradients is not None and n:
+            descent = -np.asarray(path.gradients, dtype=np.float64)[:n]
+            items.gradient_geometry, _ = arrow_segments(origins, descent, domain, GRADIENT_LENGTH)
+        else:
+            items.gradient_geometry = np.full((n, 6, 2), np.nan)
+        steps = np.full((n, 2), np.nan)
+        if n > 1:
+            steps[:-1] = np.diff(origins, axis=0)
+        items.step_geometry, _ = arrow_segments(origins, steps, domain, None)
 
     # ------------------------------------------------------------------ frames
     @property
@@ -362,6 +366,8 @@ class ContourView(pg.GraphicsLayoutWidget):
                 continue
             self._draw_path(items, last, finished=last == path.drawable - 1)
             current[index] = path.points[last]
+            if (self._show_gradient or self._show_step) and items.step_geometry is None:
+                self._arrow_geometry(path, items)
             self._update_arrow(
                 items.gradient_arrow, items.gradient_geometry, self._show_gradient, last
             )
