@@ -199,6 +199,7 @@ class MainWindow(QtWidgets.QMainWindow):
         sp.steps_changed.connect(lambda n: self._update(steps=int(n)))
         sp.tol_changed.connect(lambda t: self._update(tol=float(t)))
         self.contour.start_moved.connect(self._on_start_moved)
+        self.contour.start_dragged.connect(self._on_start_moved)  # paths follow the drag
 
         self.computer.scene_ready.connect(self._show_scene)
         self.computer.failed.connect(self._on_compute_failed)
