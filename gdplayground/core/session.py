@@ -107,7 +107,7 @@ def default_session() -> Session:
         "gd": {"lr": 1e-3},
         "momentum": {"lr": 1e-3},
         "rmsprop": {"lr": 0.02},
-        "adam": {"lr": 0.05},
+        "adam": {"lr": 0.1},
         "newton": {"lr": 0.5},
     }
     entries = tuple(entry_for(m, i, p) for i, (m, p) in enumerate(methods.items()))

@@ -68,6 +68,8 @@ class Trajectory:
         if self.status == CONVERGED:
             kind = f" ({self.stationary})" if self.stationary else ""
             return f"converged at step {self.stopped_at}{kind}"
+        if self.status == DIVERGED and self.stopped_at == 0:
+            return "f is undefined at the start point: move the start"
         if self.status == DIVERGED:
             return f"diverged at step {self.stopped_at}"
         if self.status == SINGULAR_HESSIAN:

@@ -21,6 +21,8 @@ TRAIL_STEPS = 40
 #: Hovering within this many pixels of a drawn path point shows its details.
 HOVER_RADIUS_PX = 8.0
 LEGEND_WIDTH_PX = 250
+#: Narrower than this, the view hides its legend column rather than squeeze the plot.
+MIN_WIDTH_FOR_LEGEND = 640
 #: The colour fill is washed out towards the background so paths stand out.
 FILL_OPACITY = 0.6
 
@@ -131,6 +133,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
         self.addItem(self.legend, row=0, col=1)
+        self._legend_wanted = True
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._build_fixed_items()
@@ -258,6 +261,31 @@ class ContourView(pg.GraphicsLayoutWidget):
         if self._grid is not None:
             xmin, xmax, ymin, ymax = self._grid.domain
             self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
+
+    def set_legend_visible(self, visible: bool) -> None:
+        """Show or hide the legend column (narrow views hide it by themselves)."""
+        self._legend_wanted = bool(visible)
+        self._place_legend()
+
+    @property
+    def legend_visible(self) -> bool:
+        """Whether the legend column is currently laid out."""
+        return self.legend.isVisible()
+
+    def _place_legend(self) -> None:
+        # the legend takes a fixed-width column: below ~2.4 legend widths it would
+        # squeeze the plot, so it steps aside (the optimizer panel shows the same)
+        if not hasattr(self, "_legend_wanted") or getattr(self, "closed", False):
+            return  # a resize during construction, or after close() deleted the items
+        show = self._legend_wanted and self.width() >= MIN_WIDTH_FOR_LEGEND
+        if show == self.legend_visible:
+            return
+        self.legend.setFixedWidth(LEGEND_WIDTH_PX if show else 0)
+        self.legend.setVisible(show)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place_legend()
 
     def set_equal_aspect(self, equal: bool) -> None:
         """Lock one x unit to one y unit on screen (off by default: fill the plot)."""

@@ -101,7 +101,8 @@ def step_value(value: float, steps: int, *, log_scale: bool, step: float) -> flo
                 return value
         position = LOG_STEPS_PER_DECADE * math.log10(value)
         nearest = round(position)
-        snapped = nearest if abs(position - nearest) < 1e-6 else None
+        # grid values are shown to 3 significant digits (0.178 for 10^-0.75): snap loosely
+        snapped = nearest if abs(position - nearest) < 0.01 else None
         if steps > 0:
             k = (snapped if snapped is not None else math.floor(position)) + steps
         else:

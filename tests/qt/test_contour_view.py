@@ -265,3 +265,24 @@ def test_empty_view_and_all_undefined_grid_do_not_break(qtbot) -> None:
     view.set_frame(4)
     assert view.note_item.isVisible()
     assert view.drawn_points(0).shape == (5, 2)
+
+
+def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbrock_grid, paths):
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.set_grid(rosenbrock_grid)
+    view.set_paths(paths)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.legend_visible
+    wide_plot = view.plot.width()
+    view.resize(500, 600)
+    qtbot.wait(50)
+    assert not view.legend_visible
+    assert view.plot.width() > 500 - 150
+    view.resize(900, 600)
+    qtbot.wait(50)
+    assert view.legend_visible and abs(view.plot.width() - wide_plot) < 5
+    view.set_legend_visible(False)
+    assert not view.legend_visible

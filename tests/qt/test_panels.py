@@ -302,19 +302,19 @@ def test_out_of_range_lr_is_refused_with_a_message(qtbot, panel, bad) -> None:
     if bad in ("0", "-1"):
         assert "out of range" in message and "0 < lr <= 1000" in message
     qtbot.keyClick(lr, Key.Key_Escape)
-    assert lr.text() == "0.05" and not lr.is_invalid() and panel.form_message() == ""
+    assert lr.text() == "0.1" and not lr.is_invalid() and panel.form_message() == ""
 
 
 def test_arrow_keys_step_log_scale_values_by_quarter_decades(qtbot, panel) -> None:
-    panel.select(3)  # Adam, lr = 0.05
+    panel.select(3)  # Adam, lr = 0.1
     lr = panel.form_field("lr")
     qtbot.keyClick(lr, Key.Key_Up)
+    assert panel.entries()[3].params["lr"] == pytest.approx(0.178)
+    qtbot.keyClick(lr, Key.Key_Down)
+    qtbot.keyClick(lr, Key.Key_Down)
     assert panel.entries()[3].params["lr"] == pytest.approx(0.0562)
-    qtbot.keyClick(lr, Key.Key_Down)
-    qtbot.keyClick(lr, Key.Key_Down)
-    assert panel.entries()[3].params["lr"] == pytest.approx(0.0178)
     qtbot.keyClick(lr, Key.Key_PageUp)  # ten quarter decades
-    assert panel.entries()[3].params["lr"] == pytest.approx(5.62)
+    assert panel.entries()[3].params["lr"] == pytest.approx(17.8)
     beta1 = panel.form_field("beta1")
     qtbot.keyClick(beta1, Key.Key_Up)
     assert panel.entries()[3].params["beta1"] == pytest.approx(0.91)
