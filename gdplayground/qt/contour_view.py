@@ -493,9 +493,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         """Plain text of each legend entry at the current frame (name, status, f, |∇f|)."""
         entries = []
         for path in self._paths:
-            last = path.index_at(self._frame)
-            f = path.values[last] if last >= 0 else np.nan
-            g = path.grad_norms[last] if 0 <= last < len(path.grad_norms) else np.nan
+            f, g = path.values_at(self._frame)
             entries.append(
                 f"{path.name}: {path.status_at(self._frame)}; "
                 f"f = {format_value(f)}, |∇f| = {format_value(g)}"
@@ -506,9 +504,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         text_colour = "#e0e0e0" if is_dark() else "#202020"
         rows = []
         for path in self._paths:
-            last = path.index_at(self._frame)
-            f = path.values[last] if last >= 0 else np.nan
-            g = path.grad_norms[last] if 0 <= last < len(path.grad_norms) else np.nan
+            f, g = path.values_at(self._frame)
             rows.append(
                 f'<div style="margin-bottom:4px"><span style="color:{path.colour}; '
                 f'font-size:13pt">&#9632;</span> <b>{_escape(path.name)}</b> '

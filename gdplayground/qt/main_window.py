@@ -26,7 +26,7 @@ from gdplayground.core.session import (
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
 from gdplayground.qt.compute import SceneComputer
-from gdplayground.qt.contour_view import ContourView
+from gdplayground.qt.contour_view import ContourView, format_value
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
@@ -37,10 +37,6 @@ from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
 SETTINGS_APP = "gdplayground"
-
-
-def _format(v: float) -> str:
-    return f"{v:.4g}" if np.isfinite(v) else "undefined"
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -363,14 +359,14 @@ class MainWindow(QtWidgets.QMainWindow):
             if path is None:
                 self.optimizer_panel.set_status(i, "disabled")
                 continue
-            k = path.index_at(frame)
-            if k < 0:
-                self.optimizer_panel.set_status(i, path.status_at(frame))
+            status = path.status_at(frame)
+            if path.index_at(frame) < 0:
+                self.optimizer_panel.set_status(i, status, warning=True)
                 continue
+            f, g = path.values_at(frame)
+            warn = path.status == "diverged" and status != "running"
             self.optimizer_panel.set_status(
-                i,
-                f"{path.status_at(frame)} · f={_format(path.values[k])} · "
-                f"|∇f|={_format(path.grad_norms[k])}",
+                i, f"{status} · f={format_value(f)} · |∇f|={format_value(g)}", warning=warn
             )
         self._update_gradient_error(frame)
 

@@ -71,6 +71,13 @@ class PathData:
         """The row drawn as the current point at ``frame`` (-1 when nothing is drawable)."""
         return min(max(frame, 0), self.drawable - 1)
 
+    def values_at(self, frame: int) -> tuple[float, float]:
+        """(f, |∇f|) at the point shown at ``frame``; nan when nothing is drawable."""
+        row = self.index_at(frame)
+        f = float(self.values[row]) if row >= 0 else float("nan")
+        g = float(self.grad_norms[row]) if 0 <= row < len(self.grad_norms) else float("nan")
+        return f, g
+
     def status_at(self, frame: int) -> str:
         """ "running" until the last frame of this path, then its final message."""
         if frame < self.steps and self.drawable > frame:
