@@ -92,7 +92,7 @@ def build_scene(
     else:
         objective = make_objective(parse_expression(session.function), session.gradient, session.h)
         check()
-        objective.gradient_exprs  # noqa: B018 - differentiate now, off the UI thread
+        objective.gradient_text  # noqa: B018 - differentiate and print now, off the UI thread
         check()
 
     grid = _grid(session, previous, objective, same_function, resolution)

@@ -1,22 +1,16 @@
 """The field where the user types f(x, y), checked as they type.
 
-A valid function is announced with ``function_changed`` and its gradient is
-shown underneath; an invalid one gets a red frame, a red marker under the
-column the parser complains about and the parser's message, and is *not*
-announced, so the views keep showing the last valid function.
+A valid function is announced with ``function_changed``; the window shows its
+gradient underneath (:meth:`FunctionEditor.show_gradient`) once the scene,
+which differentiates off the UI thread, has it.  An invalid one gets a red
+frame, a red marker under the column the parser complains about and the
+parser's message, and is *not* announced, so the views keep showing the last
+valid function.
 """
 
 from __future__ import annotations
 
-import sympy
-
-from gdplayground.core.expression import (
-    ExpressionError,
-    X,
-    Y,
-    expression_to_text,
-    parse_expression,
-)
+from gdplayground.core.expression import ExpressionError, parse_expression
 from gdplayground.core.presets import load_presets
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
@@ -31,34 +25,6 @@ PLACEHOLDER = "e.g. (1 - x)^2 + 100(y - x^2)^2"
 DEBOUNCE_MS = 150
 #: Show "computing…" if the gradient takes longer than this (big expressions).
 GRADIENT_PATIENCE_MS = 250
-
-
-def gradient_text(expr: sympy.Expr) -> str:
-    """``∇f = (df/dx, df/dy)`` in the language the user types."""
-    dx = expression_to_text(sympy.diff(expr, X))
-    dy = expression_to_text(sympy.diff(expr, Y))
-    return f"\u2207f = ({dx}, {dy})"
-
-
-class _GradientSignals(QtCore.QObject):
-    done = QtCore.Signal(str, str)  # function text, gradient text ("" if it failed)
-
-
-class _GradientJob(QtCore.QRunnable):
-    """Differentiates off the UI thread: big expressions take a second in sympy."""
-
-    def __init__(self, text: str, expr: sympy.Expr, signals: _GradientSignals) -> None:
-        super().__init__()
-        self._text = text
-        self._expr = expr
-        self._signals = signals  # keeps the emitter alive as long as the job
-
-    def run(self) -> None:
-        try:
-            result = gradient_text(self._expr)
-        except Exception:  # noqa: BLE001 - a missing gradient must never take the app down
-            result = ""
-        self._signals.done.emit(self._text, result)
 
 
 class _ColumnMarker(QtWidgets.QWidget):
@@ -184,10 +150,6 @@ class FunctionEditor(QtWidgets.QWidget):
         layout.addWidget(self._info)
         layout.addWidget(self._error_label)
 
-        self._pool = QtCore.QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._gradient_signals = _GradientSignals()
-        self._gradient_signals.done.connect(self._gradient_done)
         self._patience = QtCore.QTimer(self)
         self._patience.setSingleShot(True)
         self._patience.setInterval(GRADIENT_PATIENCE_MS)
@@ -229,7 +191,7 @@ class FunctionEditor(QtWidgets.QWidget):
         return self._marker.column()
 
     def gradient_display(self) -> str:
-        """The gradient of the current valid function once computed ("" until then)."""
+        """The gradient line of the current valid function once shown ("" until then)."""
         return self._gradient
 
     def message(self) -> str:
@@ -283,7 +245,7 @@ class FunctionEditor(QtWidgets.QWidget):
             return self._error is None
         self._checked_text = text
         try:
-            expr = parse_expression(text)
+            parse_expression(text)
         except ExpressionError as exc:
             self._show_error(exc)
             return False
@@ -293,8 +255,6 @@ class FunctionEditor(QtWidgets.QWidget):
         self._marker.set_column(None)
         self._error_label.hide()
         self._info.show()
-        self._pool.clear()  # drop queued gradients of older texts
-        self._pool.start(_GradientJob(text, expr, self._gradient_signals))
         self._patience.start()
         changed = text != self._last_valid
         self._last_valid = text
@@ -302,23 +262,17 @@ class FunctionEditor(QtWidgets.QWidget):
             self.function_changed.emit(text)
         return True
 
-    def _gradient_done(self, text: str, gradient: str) -> None:
-        if text != self._checked_text or self._error is not None:
+    def show_gradient(self, function: str, partials: tuple[str, str] | None) -> None:
+        """Show ``∇f = (df/dx, df/dy)`` for ``function`` if it is still what is typed."""
+        if function != self._checked_text or self._error is not None:
             return  # the user has typed on since
         self._patience.stop()
-        self._gradient = gradient
-        self._info.set_full_text(gradient or "\u2207f: could not be written out")
+        self._gradient = f"\u2207f = ({partials[0]}, {partials[1]})" if partials else ""
+        self._info.set_full_text(self._gradient or "\u2207f: could not be written out")
 
     def _show_computing(self) -> None:
         if self._error is None and not self._gradient:
             self._info.set_full_text("\u2207f = (computing\u2026)")
-
-    def wait_for_gradient(self, msecs: int = 5000) -> bool:
-        """Block until the gradient of the current function is shown (for tests, export)."""
-        self._pool.waitForDone(msecs)
-        QtCore.QCoreApplication.sendPostedEvents(self._gradient_signals)
-        QtCore.QCoreApplication.processEvents()
-        return bool(self._gradient)
 
     def _show_error(self, exc: ExpressionError) -> None:
         self._patience.stop()

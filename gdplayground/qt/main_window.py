@@ -318,6 +318,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------ drawing
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
+        self.function_editor.show_gradient(scene.session.function, scene.objective.gradient_text)
         if scene.grid is not self._shown_grid:
             self._shown_grid = scene.grid
             self.contour.set_grid(scene.grid, scene.levels, scene.log_scale)

@@ -208,3 +208,26 @@ def test_save_and_open_sessions_through_the_window(qtbot, window, tmp_path, monk
     assert not window.open_path(bad)
     assert "did you mean sin" in warnings[0]
     assert window.session == saved
+
+
+def test_the_exact_gradient_is_shown_under_the_function(qtbot, window) -> None:
+    editor = window.function_editor
+    editor.line_edit.setText("x^2*y + 3y")
+    editor.validate_now()
+    wait_scene(qtbot, window)
+    assert editor.gradient_display() == "∇f = (2*x*y, x^2 + 3)"
+
+
+def test_a_big_function_does_not_freeze_the_window(qtbot, window) -> None:
+    big = " * ".join(f"sin(x + {i}*y)" for i in range(30))
+    editor = window.function_editor
+    editor.line_edit.setText(big)
+    editor.validate_now()
+    # validate_now returned before the scene was computed: the work is elsewhere
+    assert window.computer.busy and window.scene.session.function != big
+    editor.line_edit.setText("x*y")
+    editor.validate_now()
+    scene = wait_scene(qtbot, window)
+    while scene.session.function != "x*y":
+        scene = wait_scene(qtbot, window)
+    assert editor.gradient_display() == "∇f = (y, x)"
