@@ -101,16 +101,18 @@ class BatchResult:
 
 
 def _bad(p: Array, f: Array, g: Array) -> Array:
-    """Rows whose point, value or gradient is non-finite or huge."""
+    """Rows whose point, value or gradient is non-finite or huge.
+
+    ``|v| <= limit`` is false for nan and inf too, so one comparison per
+    column covers both (and avoids slow reductions along the short axis).
+    """
     with np.errstate(invalid="ignore"):
-        return (
-            ~np.isfinite(p).all(axis=1)
-            | (np.abs(p) > HUGE_COORDINATE).any(axis=1)
-            | ~np.isfinite(f)
-            | (np.abs(f) > HUGE_VALUE)
-            | ~np.isfinite(g).all(axis=1)
-            | (np.abs(g) > HUGE_VALUE).any(axis=1)
-        )
+        ok = np.abs(p[:, 0]) <= HUGE_COORDINATE
+        ok &= np.abs(p[:, 1]) <= HUGE_COORDINATE
+        ok &= np.abs(f) <= HUGE_VALUE
+        ok &= np.abs(g[:, 0]) <= HUGE_VALUE
+        ok &= np.abs(g[:, 1]) <= HUGE_VALUE
+    return ~ok
 
 
 def _evaluate(objective: Objective, p: Array) -> tuple[Array, Array]:
@@ -171,19 +173,25 @@ def run_batch(
                 active &= ~hit
         new_f, new_g = _evaluate(objective, new_p)
         bad = active & _bad(new_p, new_f, new_g)
-        status[bad] = _CODES[DIVERGED]
-        stopped_at[bad] = k
-        active &= ~bad
-        last[active] = k
+        if bad.any():
+            status[bad] = _CODES[DIVERGED]
+            stopped_at[bad] = k
+            active &= ~bad
+        np.copyto(last, k, where=active)
         hist.store(k, new_p, new_f, new_g, stepper.velocity, active)
-        keep = active[:, None]
-        p = np.where(keep, new_p, p)
-        f = np.where(active, new_f, f)
-        g = np.where(keep, new_g, g)
-        done = active & _converged(g, tol)
-        status[done] = _CODES[CONVERGED]
-        stopped_at[done] = k
-        active &= ~done
+        if active.all():  # the usual case: every run takes its step
+            p, f, g = new_p, new_f, new_g
+        else:
+            keep = active[:, None]
+            p = np.where(keep, new_p, p)
+            f = np.where(active, new_f, f)
+            g = np.where(keep, new_g, g)
+        if tol > 0:
+            done = active & _converged(g, tol)
+            if done.any():
+                status[done] = _CODES[CONVERGED]
+                stopped_at[done] = k
+                active &= ~done
 
     if record:
         return BatchResult(
@@ -213,6 +221,8 @@ class _History:
     def store(self, k: int, p: Array, f: Array, g: Array, v: Array | None, rows: Array) -> None:
         if not self.record:
             return
+        if rows.all():
+            rows = slice(None)
         self.points[k, rows] = p[rows]
         self.values[k, rows] = f[rows]
         self.gradients[k, rows] = g[rows]
