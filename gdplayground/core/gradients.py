@@ -10,6 +10,7 @@ never as a warning or an exception.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from functools import cached_property
@@ -39,11 +40,19 @@ def _without_distributions(expr: sympy.Expr) -> sympy.Expr:
 #: as before, only fewer at a time).
 CHUNK = 16384
 
+#: lambdify spends about half its time printing the expression into the
+#: docstring of the function it makes; nobody reads it (sympy >= 1.13 can skip it).
+_NO_DOCSTRING = (
+    {"docstring_limit": 0}
+    if "docstring_limit" in inspect.signature(sympy.lambdify).parameters
+    else {}
+)
+
 
 def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, ...]]:
     """Compile expressions of x and y to one numpy function sharing subexpressions."""
     cleaned = [_without_distributions(e) for e in exprs]
-    raw = sympy.lambdify((X, Y), cleaned, modules="numpy", cse=True)
+    raw = sympy.lambdify((X, Y), cleaned, modules="numpy", cse=True, **_NO_DOCSTRING)
 
     def evaluate(x: Array, y: Array) -> tuple[Array, ...]:
         x = np.asarray(x, dtype=np.float64)
