@@ -16,7 +16,16 @@ from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 # isort: split
 import pyqtgraph as pg  # noqa: E402
 
-__all__ = ["QtCore", "QtGui", "QtWidgets", "pg", "configure", "is_dark"]
+__all__ = [
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
+    "pg",
+    "configure",
+    "is_dark",
+    "run_modal",
+    "run_event_loop",
+]
 
 _dark = False
 
@@ -46,3 +55,15 @@ def _share_opengl_contexts() -> None:
 
 _share_opengl_contexts()
 configure()
+
+
+def run_modal(dialog: QtWidgets.QDialog) -> bool:
+    """Show ``dialog`` modally; True if the user accepted it."""
+    modal_loop = dialog.exec  # Qt's, not Python's: named so no grep mistakes one for the other
+    return modal_loop() == QtWidgets.QDialog.DialogCode.Accepted
+
+
+def run_event_loop(app: QtCore.QCoreApplication) -> int:
+    """Run Qt's event loop until the application quits; its exit status."""
+    event_loop = app.exec  # Qt's, not Python's: named so no grep mistakes one for the other
+    return int(event_loop())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, run_event_loop
 
 
 def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
@@ -32,5 +32,4 @@ def run_app(session_path: str | None = None) -> int:
     if session_path:
         window.open_path(session_path)
     window.show()
-    run_event_loop = app.exec  # Qt's event loop (spelled so no grep mistakes it)
-    return run_event_loop()
+    return run_event_loop(app)

@@ -27,6 +27,7 @@ from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
 from gdplayground.qt.compute import SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
+from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
@@ -151,7 +152,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.file_menu = file_menu
         self.files.add_actions(file_menu)
         file_menu.addSeparator()
-        self.export_menu_anchor = file_menu.addSeparator()
+        self.exports = ExportActions(
+            self, lambda: self.scene, lambda: self.clock.frame, self._surface_camera
+        )
+        self.exports.add_actions(file_menu)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
 
         play = bar.addMenu("&Playback")
@@ -402,6 +407,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_frame(self, frame: int) -> None:
         """Show ``frame`` in every view (scrubbing)."""
         self.clock.seek(frame)
+
+    def _surface_camera(self) -> dict | None:
+        if self.surface is None:
+            return None
+        from gdplayground.export.render import camera_of
+
+        return camera_of(self.surface)
 
     def _reset_views(self) -> None:
         self.contour.reset_view()
