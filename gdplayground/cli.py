@@ -171,7 +171,60 @@ def build_parser() -> _Parser:
     add_run_options(run)
     run.add_argument("--format", choices=("json", "csv"), default="json")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _add_export_parser(sub)
     return parser
+
+
+def _add_export_parser(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser(
+        "export",
+        help="save a picture (PNG/SVG/PDF) or an animation (GIF/MP4) of a race",
+        description="Compute a race as the window does and save one of its views. "
+        "The format comes from the output file name.",
+    )
+    export.add_argument(
+        "function",
+        metavar="FUNCTION",
+        nargs="?",
+        help="f(x, y), e.g. '(1-x)^2 + 100(y-x^2)^2', or a preset name (optional with --session)",
+    )
+    export.add_argument(
+        "--session", metavar="FILE", help="start from a saved .gdp.json session; options override"
+    )
+    add_run_options(export)
+    export.set_defaults(steps=None, tol=None, gradient=None)  # None: not given, keep the session's
+    export.add_argument(
+        "--domain",
+        metavar="XMIN,XMAX,YMIN,YMAX",
+        help="the window, e.g. --domain=-2,2,-1,3 (default: a preset's own, "
+        "else one around the start and the paths)",
+    )
+    export.add_argument(
+        "--view", choices=("contour", "surface", "loss"), default="contour", help="default contour"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation",
+    )
+    export.add_argument(
+        "--size", metavar="WxH", help="pixels (default 1200x900, animations 640x480)"
+    )
+    export.add_argument("--fps", type=_positive, metavar="N", help="animation speed (default 20)")
+    export.add_argument(
+        "--frame", type=_steps, metavar="N", help="a picture of step N (default: the end)"
+    )
+    export.add_argument(
+        "--frames",
+        type=_steps,
+        metavar="N",
+        help="animation length in frames (default: every step, at most 600)",
+    )
+    export.add_argument(
+        "--turn", action="store_true", help="turn the camera slowly (surface animations)"
+    )
 
 
 _VALUE_OPTIONS = ("--start", "--domain")
@@ -204,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gdplayground.commands import run_command
 
             return run_command(args)
+        if args.command == "export":
+            from gdplayground.export.command import export_command
+
+            return export_command(args)
         build_parser().print_help()
         return 0
     except UsageError as exc:

@@ -1,0 +1,182 @@
+"""Still images of a view: PNG, SVG or PDF of the contour and loss views, PNG of the 3-D view.
+
+The format comes from the file's suffix.  Files are written beside the
+target and renamed into place, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gdplayground.export.files import OutputError, atomic_write
+from gdplayground.export.picture import Picture, picture_from_scene
+from gdplayground.export.render import (
+    ExportError,
+    check_size,
+    check_view,
+    grab,
+    offscreen_view,
+    paint_2d,
+)
+
+if TYPE_CHECKING:
+    from gdplayground.core.scene import Scene
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "ExportError",
+    "export_image",
+    "image_format",
+    "render_image",
+    "write_image",
+]
+
+#: The image suffixes each view can be saved as.
+IMAGE_FORMATS: dict[str, tuple[str, ...]] = {
+    "contour": (".png", ".svg", ".pdf"),
+    "loss": (".png", ".svg", ".pdf"),
+    "surface": (".png",),
+}
+#: Qt's PNG "quality" 80 is zlib level 1: several times faster than the default
+#: level for a few percent more bytes on these smooth pictures.
+_PNG_QUALITY = 80
+
+
+def image_format(view: str, path: str | Path) -> str:
+    """The suffix (".png", ".svg", ".pdf") for ``path``; ExportError if ``view`` can't use it."""
+    check_view(view)
+    suffix = Path(path).suffix.lower()
+    allowed = IMAGE_FORMATS[view]
+    if suffix in allowed:
+        return suffix
+    names = ", ".join(s[1:].upper() for s in allowed)
+    if view == "surface" and suffix in (".svg", ".pdf"):
+        raise ExportError(
+            f"{Path(path).name}: the 3-D view is a rendered picture, so it saves as PNG only; "
+            "write a .png file"
+        )
+    shown = suffix or "no suffix"
+    endings = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+    raise ExportError(
+        f"{Path(path).name}: cannot tell the image format from {shown}; "
+        f"the {view} view saves as {names}: end the file name in {endings}"
+    )
+
+
+def render_image(
+    scene: Scene,
+    view: str,
+    size: tuple[int, int] = (1200, 900),
+    frame: int | None = None,
+    camera: Mapping[str, Any] | None = None,
+) -> Any:
+    """``view`` of ``scene`` at ``frame`` (None: the last) as a QImage, e.g. for the clipboard."""
+    return render_picture(picture_from_scene(scene), view, size, frame, camera)
+
+
+def render_picture(
+    picture: Picture,
+    view: str,
+    size: tuple[int, int] = (1200, 900),
+    frame: int | None = None,
+    camera: Mapping[str, Any] | None = None,
+) -> Any:
+    """Like :func:`render_image`, from a :class:`Picture`."""
+    size = check_size(size)
+    with offscreen_view(picture, view, size, frame, camera) as widget:
+        return grab(widget, size)
+
+
+def export_image(
+    scene: Scene,
+    view: str,
+    path: str | Path,
+    size: tuple[int, int] = (1200, 900),
+    frame: int | None = None,
+    camera: Mapping[str, Any] | None = None,
+) -> None:
+    """Save ``view`` ("contour", "surface" or "loss") of ``scene`` to ``path``.
+
+    The suffix picks the format: .png, .svg or .pdf (the 3-D view: .png only).
+    ``size`` is in pixels (for SVG / PDF, the page in 96-dpi pixels); ``frame``
+    None draws every path in full; ``camera`` (3-D only) is what
+    :func:`gdplayground.export.render.camera_of` returns.  Raises ExportError
+    with an actionable message for an unsupported combination or an
+    unwritable path.
+    """
+    write_image(picture_from_scene(scene), view, path, size, frame, camera)
+
+
+def write_image(
+    picture: Picture,
+    view: str,
+    path: str | Path,
+    size: tuple[int, int] = (1200, 900),
+    frame: int | None = None,
+    camera: Mapping[str, Any] | None = None,
+) -> None:
+    """Like :func:`export_image`, from a :class:`Picture`."""
+    suffix = image_format(view, path)
+    size = check_size(size)
+    if camera and view != "surface":
+        raise ExportError("camera only applies to the 3-D (surface) view")
+    with offscreen_view(picture, view, size, frame, camera) as widget:
+        if suffix == ".png":
+            image = grab(widget, size)
+            _write(path, lambda tmp: _save_png(image, tmp))
+        else:
+            _write(path, lambda tmp: _save_vector(widget, size, tmp, suffix))
+
+
+def _write(path: str | Path, write: Any) -> None:
+    """atomic_write, with every OS problem reported as an ExportError."""
+    try:
+        atomic_write(path, write)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _save_png(image: Any, tmp: Path) -> None:
+    if not image.save(str(tmp), "PNG", _PNG_QUALITY):
+        raise OSError(f"could not save the PNG image to {tmp.parent}")
+
+
+def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> None:
+    """Paint the view into an SVG or PDF: lines and text stay vectors, the colour fill an image."""
+    from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
+
+    width, height = size
+    # item caches and pyqtgraph's symbol atlas would turn curves and markers into
+    # bitmaps; in export mode every item draws real strokes
+    for item in widget.scene().items():
+        item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
+        if hasattr(item, "setExportMode"):
+            item.setExportMode(True, {"antialias": True})
+    if suffix == ".svg":
+        from PySide6.QtSvg import QSvgGenerator
+
+        device = QSvgGenerator()
+        device.setFileName(str(tmp))
+        device.setSize(QtCore.QSize(width, height))
+        device.setViewBox(QtCore.QRect(0, 0, width, height))
+        device.setResolution(96)
+        device.setTitle("gdplayground")
+    else:
+        device = QtGui.QPdfWriter(str(tmp))
+        device.setResolution(96)
+        device.setCreator("gdplayground")
+        page = QtCore.QSizeF(width * 72.0 / 96.0, height * 72.0 / 96.0)
+        device.setPageSize(QtGui.QPageSize(page, QtGui.QPageSize.Unit.Point))
+        device.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
+    painter = QtGui.QPainter()
+    if not painter.begin(device):
+        raise OSError(f"could not open {tmp.name} for writing")
+    try:
+        painter.fillRect(QtCore.QRectF(0, 0, width, height), widget.backgroundBrush())
+        paint_2d(widget, painter, size)
+    finally:
+        painter.end()

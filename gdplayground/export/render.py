@@ -1,0 +1,264 @@
+"""Build the window's views for a picture offscreen and render them.
+
+This is the one rendering path of every export, from the GUI and the command
+line alike: the same :class:`ContourView`, :class:`SurfaceView` and
+:class:`LossView` as the window, fed the same way, laid out at the requested
+pixel size on a hidden widget, then painted into an image (or an SVG / PDF
+painter).  An export therefore looks like the window.
+
+Without a display (no ``DISPLAY`` / ``WAYLAND_DISPLAY`` on Linux) Qt is put on
+its ``offscreen`` platform, which draws the 2-D views but has no OpenGL for
+the 3-D view: that one then reports :data:`NO_OPENGL_MESSAGE`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from gdplayground.export.picture import Picture
+
+VIEWS = ("contour", "surface", "loss")
+MIN_SIDE, MAX_SIDE = 64, 8192
+NO_OPENGL_MESSAGE = (
+    "the 3-D view needs OpenGL: run under xvfb-run (e.g. xvfb-run -a gdplayground export ...) "
+    "or on a desktop"
+)
+#: Qt platforms that draw widgets without OpenGL support for QOpenGLWidget.
+_NO_GL_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb")
+CAMERA_KEYS = ("center", "distance", "fov", "elevation", "azimuth")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says what to change."""
+
+
+def is_headless() -> bool:
+    """Whether this (X11/Wayland) system has no display to open windows on."""
+    if sys.platform in ("win32", "darwin"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def check_size(size: tuple[int, int]) -> tuple[int, int]:
+    """Validate a (width, height) in pixels; raise ExportError if out of range."""
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ExportError(f"size {size!r}: give (width, height) in pixels") from None
+    for value in (width, height):
+        if not MIN_SIDE <= value <= MAX_SIDE:
+            raise ExportError(
+                f"size {width}x{height}: each side must be between {MIN_SIDE} and {MAX_SIDE} pixels"
+            )
+    return width, height
+
+
+def check_view(view: str) -> str:
+    """Validate a view name."""
+    if view not in VIEWS:
+        raise ExportError(f"unknown view {view!r}: use one of {', '.join(VIEWS)}")
+    return view
+
+
+def check_frame(picture: Picture, frame: int | None) -> int:
+    """The frame to draw: ``None`` is the last one; out-of-range frames are refused."""
+    if frame is None:
+        return picture.last_frame
+    if not 0 <= int(frame) <= picture.last_frame:
+        raise ExportError(f"frame {frame}: this run has frames 0 to {picture.last_frame}")
+    return int(frame)
+
+
+# ---------------------------------------------------------------- Qt set-up
+def ensure_application(offscreen: bool = False) -> Any:
+    """The running QApplication, or a new one.
+
+    A new one uses Qt's offscreen platform when there is no display, or when
+    ``offscreen`` asks for it (the 2-D views need no display), unless
+    ``QT_QPA_PLATFORM`` already names a platform.
+    """
+    from gdplayground.qt._qt import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        if offscreen or is_headless():
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "gdplayground"])
+    return app
+
+
+def opengl_problem() -> str | None:
+    """Why the 3-D view cannot be rendered here (None when OpenGL works)."""
+    app = ensure_application()
+    if app.platformName() in _NO_GL_PLATFORMS:
+        return NO_OPENGL_MESSAGE
+    from gdplayground.qt._qt import QtGui
+
+    context = QtGui.QOpenGLContext()
+    surface = QtGui.QOffscreenSurface()
+    try:
+        if not context.create():
+            return NO_OPENGL_MESSAGE
+        surface.setFormat(context.format())
+        surface.create()
+        if not surface.isValid() or not context.makeCurrent(surface):
+            return NO_OPENGL_MESSAGE
+        context.doneCurrent()
+    finally:
+        surface.destroy()
+    return None
+
+
+def require_opengl() -> None:
+    """Raise ExportError with :data:`NO_OPENGL_MESSAGE` if the 3-D view cannot render."""
+    problem = opengl_problem()
+    if problem is not None:
+        raise ExportError(problem)
+
+
+def _settle(widget: Any, size: tuple[int, int]) -> None:
+    """Lay ``widget`` out at ``size`` as a window that never appears on screen."""
+    from gdplayground.qt._qt import QtCore, QtWidgets
+
+    widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    if not hasattr(widget, "grabFramebuffer"):
+        # exports paint the view themselves (render()); no screen paints wanted
+        widget.setUpdatesEnabled(False)
+    widget.resize(*size)
+    widget.show()
+    app = QtWidgets.QApplication.instance()
+    app.sendPostedEvents()
+    app.processEvents()
+
+
+# ------------------------------------------------------------------- views
+def feed_contour(view: Any, picture: Picture, frame: int) -> None:
+    """Give a ContourView everything the window gives it, at ``frame``."""
+    view.set_grid(picture.grid, picture.levels, picture.log_scale)
+    view.isoline_item.setVisible(picture.isolines)
+    view.set_paths(list(picture.paths))
+    view.set_start(picture.start)
+    view.set_show_gradient_arrows(picture.gradient_arrows)
+    view.set_show_step_arrows(picture.step_arrows)
+    view.set_minima(list(picture.minima))
+    view.set_frame(frame)
+
+
+def feed_loss(view: Any, picture: Picture, frame: int) -> None:
+    """Give a LossView the paths, at ``frame``."""
+    view.set_paths(list(picture.paths))
+    view.set_frame(frame)
+
+
+def feed_surface(view: Any, picture: Picture, frame: int) -> None:
+    """Give a SurfaceView the grid, paths and minima, at ``frame``."""
+    view.set_grid(picture.grid, picture.log_scale)
+    view.set_paths(list(picture.paths))
+    view.set_minima(list(picture.minima))
+    view.set_frame(frame)
+
+
+def camera_of(view: Any) -> dict[str, Any]:
+    """The camera of a SurfaceView as plain values, to pass back as ``camera=``."""
+    params = view.cameraParams()
+    centre = params["center"]
+    camera = {key: float(params[key]) for key in ("distance", "fov", "elevation", "azimuth")}
+    camera["center"] = (float(centre.x()), float(centre.y()), float(centre.z()))
+    return camera
+
+
+def apply_camera(view: Any, camera: Mapping[str, Any]) -> None:
+    """Point a SurfaceView's camera (keys of :data:`CAMERA_KEYS`, all optional)."""
+    unknown = sorted(set(camera) - set(CAMERA_KEYS))
+    if unknown:
+        raise ExportError(f"camera: unknown key(s) {', '.join(unknown)}; use {CAMERA_KEYS}")
+    from gdplayground.qt._qt import QtGui
+
+    params: dict[str, Any] = {}
+    try:
+        for key in ("distance", "fov", "elevation", "azimuth"):
+            if camera.get(key) is not None:
+                params[key] = float(camera[key])
+        if camera.get("center") is not None:
+            x, y, z = (float(v) for v in camera["center"])
+            params["center"] = QtGui.QVector3D(x, y, z)
+    except (TypeError, ValueError):
+        raise ExportError(f"camera {dict(camera)!r}: use numbers, center as (x, y, z)") from None
+    view.setCameraParams(**params)
+
+
+@contextmanager
+def offscreen_view(
+    picture: Picture,
+    view: str,
+    size: tuple[int, int],
+    frame: int | None = None,
+    camera: Mapping[str, Any] | None = None,
+) -> Iterator[Any]:
+    """A hidden view of ``picture`` at ``size`` pixels, drawn at ``frame``; closed afterwards."""
+    check_view(view)
+    size = check_size(size)
+    frame = check_frame(picture, frame)
+    ensure_application()
+    if view == "surface":
+        require_opengl()
+        from gdplayground.qt.surface_view import SurfaceView
+
+        widget = SurfaceView()
+        feed_surface(widget, picture, frame)
+        if camera:
+            apply_camera(widget, camera)
+    elif view == "contour":
+        from gdplayground.qt.contour_view import ContourView
+
+        widget = ContourView()
+        feed_contour(widget, picture, frame)
+    else:
+        from gdplayground.qt.loss_view import LossView
+
+        widget = LossView()
+        feed_loss(widget, picture, frame)
+    try:
+        _settle(widget, size)
+        yield widget
+    finally:
+        widget.close()
+        widget.deleteLater()
+
+
+# ---------------------------------------------------------------- painting
+def paint_2d(widget: Any, painter: Any, size: tuple[int, int]) -> None:
+    """Paint a laid-out 2-D view (its background, plots and legend) with ``painter``."""
+    from gdplayground.qt._qt import QtCore
+
+    width, height = size
+    widget.scene().prepareForPaint()
+    widget.render(
+        painter,
+        QtCore.QRectF(0, 0, width, height),
+        QtCore.QRect(0, 0, width, height),
+        QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+    )
+
+
+def grab(widget: Any, size: tuple[int, int]) -> Any:
+    """The laid-out view as a ``Format_RGB32`` QImage of exactly ``size`` pixels."""
+    from gdplayground.qt._qt import QtGui
+
+    if hasattr(widget, "grabFramebuffer"):  # the OpenGL 3-D view
+        image = widget.grabFramebuffer()
+        if image.isNull() or (image.width(), image.height()) != tuple(size):
+            raise ExportError(NO_OPENGL_MESSAGE)
+        return image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    image = QtGui.QImage(size[0], size[1], QtGui.QImage.Format.Format_RGB32)
+    image.fill(widget.backgroundBrush().color())
+    painter = QtGui.QPainter(image)
+    try:
+        paint_2d(widget, painter, size)
+    finally:
+        painter.end()
+    return image
