@@ -167,8 +167,13 @@ def write_animation(
     turn_camera: bool = False,
     progress: Progress | None = None,
     camera: Mapping[str, Any] | None = None,
+    *,
+    widget: Any = None,
 ) -> bool:
-    """Like :func:`export_animation`, from a :class:`Picture`."""
+    """Like :func:`export_animation`, from a :class:`Picture`.
+
+    ``widget``, if given, is an unused ``render.new_view(view)`` built in advance.
+    """
     suffix = animation_format(view, path)
     size = check_size(size)
     fps = check_fps(fps, suffix)
@@ -191,7 +196,7 @@ def write_animation(
             "use fewer frames, a smaller size, or write an .mp4"
         )
     report = _reporter(progress, len(indices))
-    with offscreen_view(picture, view, size, 0, camera) as widget:
+    with offscreen_view(picture, view, size, 0, camera, widget) as widget:
         if view == "contour":
             source: _FrameSource = _ContourFrames(widget, size)
         else:

@@ -329,29 +329,23 @@ def export_command(args: argparse.Namespace) -> int:
     """``gdplayground export``: write the picture or animation; 0 on success."""
     request = check_request(args)
     with computed_in_parallel(lambda: compute_picture(args)) as pending:
-        _prepare_qt(request.view)
+        widget = _prepare_view(request.view)
         picture = pending()
-    return _write(request, picture)
+    return _write(request, picture, widget)
 
 
-def _prepare_qt(view: str) -> None:
-    """Load Qt and the view (while the worker computes), and check OpenGL for the 3-D view."""
-    from gdplayground.export.render import ExportError, ensure_application, require_opengl
+def _prepare_view(view: str) -> Any:
+    """Load Qt and build the empty view (while the worker computes); OpenGL checked for 3-D."""
+    from gdplayground.export.render import ExportError, ensure_application, new_view
 
     ensure_application(offscreen=view != "surface")  # the 2-D views need no display
-    if view == "surface":
-        try:
-            require_opengl()
-        except ExportError as exc:
-            raise UsageError(str(exc)) from None
-        import gdplayground.qt.surface_view  # noqa: F401
-    elif view == "contour":
-        import gdplayground.qt.contour_view  # noqa: F401
-    else:
-        import gdplayground.qt.loss_view  # noqa: F401
+    try:
+        return new_view(view)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _write(request: OutputRequest, picture: Picture) -> int:
+def _write(request: OutputRequest, picture: Picture, widget: Any) -> int:
     from gdplayground.export.render import ExportError
 
     try:
@@ -366,15 +360,19 @@ def _write(request: OutputRequest, picture: Picture) -> int:
                 request.fps,
                 request.frames,
                 request.turn,
+                widget=widget,
             )
         else:
             from gdplayground.export.image import write_image
 
             if request.frame is not None and request.frame > picture.last_frame:
+                widget.deleteLater()
                 raise UsageError(
                     f"--frame {request.frame}: this run has frames 0 to {picture.last_frame}"
                 )
-            write_image(picture, request.view, request.path, request.size, request.frame)
+            write_image(
+                picture, request.view, request.path, request.size, request.frame, widget=widget
+            )
     except ExportError as exc:
         raise UsageError(str(exc)) from None
     return 0

@@ -116,13 +116,18 @@ def write_image(
     size: tuple[int, int] = (1200, 900),
     frame: int | None = None,
     camera: Mapping[str, Any] | None = None,
+    *,
+    widget: Any = None,
 ) -> None:
-    """Like :func:`export_image`, from a :class:`Picture`."""
+    """Like :func:`export_image`, from a :class:`Picture`.
+
+    ``widget``, if given, is an unused ``render.new_view(view)`` built in advance.
+    """
     suffix = image_format(view, path)
     size = check_size(size)
     if camera and view != "surface":
         raise ExportError("camera only applies to the 3-D (surface) view")
-    with offscreen_view(picture, view, size, frame, camera) as widget:
+    with offscreen_view(picture, view, size, frame, camera, widget) as widget:
         if suffix == ".png":
             image = grab(widget, size)
             _write(path, lambda tmp: _save_png(image, tmp))
@@ -159,6 +164,8 @@ def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> 
     if suffix == ".svg":
         from PySide6.QtSvg import QSvgGenerator
 
+        _split_long_curves(widget)
+
         device = QSvgGenerator()
         device.setFileName(str(tmp))
         device.setSize(QtCore.QSize(width, height))
@@ -180,3 +187,39 @@ def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> 
         paint_2d(widget, painter, size)
     finally:
         painter.end()
+
+
+#: Qt's own SVG reader (used by many image viewers) drops a path of more than
+#: 32767 elements; long curves are written as several paths of at most this many points.
+SVG_PATH_POINTS = 10_000
+
+
+def _split_long_curves(widget: Any) -> None:
+    """Replace each long curve of a throwaway view by several short ones, drawn alike."""
+    from gdplayground.qt._qt import pg
+
+    for item in list(widget.scene().items()):
+        if not isinstance(item, pg.PlotCurveItem) or not item.isVisible():
+            continue
+        xs, ys = item.getData()
+        if xs is None or len(xs) <= SVG_PATH_POINTS:
+            continue
+        connect = item.opts["connect"]
+        pairs = isinstance(connect, str) and connect == "pairs"
+        for start in range(0, len(xs), SVG_PATH_POINTS):
+            # keep pairs whole; other curves share their joining point
+            end = min(start + SVG_PATH_POINTS + (0 if pairs else 1), len(xs))
+            part_connect = connect if isinstance(connect, str) else connect[start:end]
+            part = pg.PlotCurveItem(
+                xs[start:end],
+                ys[start:end],
+                connect=part_connect,
+                pen=item.opts["pen"],
+                shadowPen=item.opts["shadowPen"],
+                antialias=item.opts["antialias"],
+            )
+            part.setParentItem(item.parentItem())
+            part.setZValue(item.zValue())
+            part.setOpacity(item.opacity())
+            part.setExportMode(True, {"antialias": True})
+        item.setVisible(False)

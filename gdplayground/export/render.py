@@ -191,6 +191,28 @@ def apply_camera(view: Any, camera: Mapping[str, Any]) -> None:
     view.setCameraParams(**params)
 
 
+def new_view(view: str) -> Any:
+    """An empty view widget of kind ``view``, to fill with :func:`offscreen_view`.
+
+    Building it is a noticeable part of a command-line export, so a caller
+    that waits for something else (the computation) can build it meanwhile.
+    """
+    check_view(view)
+    ensure_application()
+    if view == "surface":
+        require_opengl()
+        from gdplayground.qt.surface_view import SurfaceView
+
+        return SurfaceView()
+    if view == "contour":
+        from gdplayground.qt.contour_view import ContourView
+
+        return ContourView()
+    from gdplayground.qt.loss_view import LossView
+
+    return LossView()
+
+
 @contextmanager
 def offscreen_view(
     picture: Picture,
@@ -198,29 +220,24 @@ def offscreen_view(
     size: tuple[int, int],
     frame: int | None = None,
     camera: Mapping[str, Any] | None = None,
+    widget: Any = None,
 ) -> Iterator[Any]:
-    """A hidden view of ``picture`` at ``size`` pixels, drawn at ``frame``; closed afterwards."""
+    """A hidden view of ``picture`` at ``size`` pixels, drawn at ``frame``; closed afterwards.
+
+    ``widget``, if given, is an unused :func:`new_view` of the same kind.
+    """
     check_view(view)
     size = check_size(size)
     frame = check_frame(picture, frame)
-    ensure_application()
+    if widget is None:
+        widget = new_view(view)
     if view == "surface":
-        require_opengl()
-        from gdplayground.qt.surface_view import SurfaceView
-
-        widget = SurfaceView()
         feed_surface(widget, picture, frame)
         if camera:
             apply_camera(widget, camera)
     elif view == "contour":
-        from gdplayground.qt.contour_view import ContourView
-
-        widget = ContourView()
         feed_contour(widget, picture, frame)
     else:
-        from gdplayground.qt.loss_view import LossView
-
-        widget = LossView()
         feed_loss(widget, picture, frame)
     try:
         _settle(widget, size)
