@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import COLOURS, count_near, leftovers, pixels
+from export_checks import COLOURS, count_near, leftovers, pixels
 from PIL import Image
 
 from gdplayground.export.animation import (

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import COLOURS, count_near, distinct_colours, leftovers, pixels
+from export_checks import COLOURS, count_near, distinct_colours, leftovers, pixels
 from PIL import Image
 
 from gdplayground.export.image import ExportError, export_image, render_image
