@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 ANIMATION_SUFFIXES = (".gif", ".mp4")
 DEFAULT_IMAGE_SIZE = (1200, 900)
 DEFAULT_ANIMATION_SIZE = (640, 480)
@@ -99,7 +98,7 @@ def parse_domain(text: str) -> tuple[float, float, float, float]:
 
 
 def check_request(args: argparse.Namespace) -> OutputRequest:
-    """Validate the output side of the command (no heavy imports, nothing computed)."""
+    """Validate the output side of the command before anything is computed."""
     from gdplayground.export.render import ExportError, check_size
 
     if args.function is None and args.session is None:

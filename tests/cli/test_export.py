@@ -210,3 +210,22 @@ def test_help_and_run_do_not_load_qt() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_2d_export_does_not_load_opengl(tmp_path: Path) -> None:
+    target = tmp_path / "race.png"
+    code = (
+        "import sys\n"
+        "from gdplayground.cli import main\n"
+        f"status = main(['export', 'rosenbrock', '--steps', '5', '-o', {str(target)!r}])\n"
+        "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'OpenGL'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=headless_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0 []" and target.exists()
