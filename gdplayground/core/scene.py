@@ -18,7 +18,7 @@ from gdplayground.core.expression import parse_expression
 from gdplayground.core.gradients import Objective, make_objective
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, sample_grid
 from gdplayground.core.session import OptimizerEntry, Session
-from gdplayground.core.trajectory import Trajectory, run_trajectory
+from gdplayground.core.trajectory import Trajectory, run_many
 
 GRID_RESOLUTION = 300
 LEVEL_COUNT = 24
@@ -106,18 +106,26 @@ def build_scene(
         for entry, run in zip(previous.session.optimizers, previous.runs, strict=True):
             if run is not None:
                 reusable[_run_key(previous.session, entry)] = run
-    runs = []
+    missing = {}
     for entry in session.optimizers:
-        if not entry.enabled:
-            runs.append(None)
-            continue
         key = _run_key(session, entry)
-        run = reusable.get(key)
-        if run is None:
-            check()
-            run = run_trajectory(objective, entry.config, session.start, session.steps, session.tol)
-            reusable[key] = run
-        runs.append(run)
+        if entry.enabled and key not in reusable:
+            missing[key] = entry.config
+    if missing:
+        check()
+        computed = run_many(
+            objective,
+            list(missing.values()),
+            np.array([session.start]),
+            session.steps,
+            session.tol,
+            check=check,
+        )
+        reusable.update((key, runs[0]) for key, runs in zip(missing, computed, strict=True))
+    runs = [
+        reusable[_run_key(session, entry)] if entry.enabled else None
+        for entry in session.optimizers
+    ]
     return Scene(session, objective, grid, scale.log, levels, tuple(runs))
 
 

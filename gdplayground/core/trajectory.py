@@ -9,6 +9,7 @@ stationary point they reached, so a saddle is never called a minimum.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from gdplayground.core.optimizers import (
     HESSIAN_SINGULAR,
     OPTIMIZERS,
     OptimizerConfig,
+    Stepper,
     make_stepper,
 )
 
@@ -35,6 +37,8 @@ _CODES = {name: i for i, name in enumerate(STATUSES)}
 
 DEFAULT_STEPS = 100
 DEFAULT_TOL = 1e-10
+#: Long runs call their ``check`` callback every this many steps.
+CHECK_EVERY = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +124,45 @@ def _evaluate(objective: Objective, p: Array) -> tuple[Array, Array]:
     return f, np.stack([gx, gy], axis=1)
 
 
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """The rows of one optimizer inside a combined run, and its stepper."""
+
+    config: OptimizerConfig
+    rows: slice
+    stepper: Stepper
+    uses_hessian: bool
+    has_velocity: bool
+
+
+def _groups(configs: Sequence[OptimizerConfig], count: int) -> list[_Group]:
+    """One group of ``count`` consecutive rows per config."""
+    groups = []
+    for i, config in enumerate(configs):
+        info = OPTIMIZERS[config.name]
+        rows = slice(i * count, (i + 1) * count)
+        stepper = make_stepper(config, count)
+        groups.append(_Group(config, rows, stepper, info.uses_hessian, info.has_velocity))
+    return groups
+
+
+def _step(objective: Objective, groups: list[_Group], p: Array, g: Array, active: Array) -> Array:
+    """Every group's stepper moves its own rows; groups whose runs all stopped stay put."""
+    if len(groups) == 1 and groups[0].rows == slice(0, len(p)):
+        return _step_group(objective, groups[0], p, g)
+    new_p = p.copy()
+    for group in groups:
+        if active[group.rows].any():
+            new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
+    return new_p
+
+
+def _step_group(objective: Objective, group: _Group, p: Array, g: Array) -> Array:
+    hessian = objective.hessian(p[:, 0], p[:, 1]) if group.uses_hessian else None
+    with np.errstate(all="ignore"):
+        return group.stepper.step(p, g, hessian)
+
+
 def run_batch(
     objective: Objective,
     config: OptimizerConfig,
@@ -132,12 +175,29 @@ def run_batch(
 
     With ``record=False`` only the final state is kept (for many start points).
     """
+    starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
+    return _run(objective, _groups([config], len(starts)), starts, steps, tol, record)
+
+
+def _run(
+    objective: Objective,
+    groups: list[_Group],
+    starts: Array,
+    steps: int,
+    tol: float,
+    record: bool,
+    check: Callable[[], None] | None = None,
+) -> BatchResult:
+    """Step the rows of every group together, one evaluation of f per step for all.
+
+    Rows never affect each other, so each row's run is the same as it would
+    be alone; rows that have stopped keep their last state.  ``check`` is
+    called every ``CHECK_EVERY`` steps and may raise to abandon the run.
+    """
     if steps < 0:
         raise ValueError("steps must be 0 or more")
     p = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(p)
-    info = OPTIMIZERS[config.name]
-    stepper = make_stepper(config, n)
     f, g = _evaluate(objective, p)
     status = np.full(n, _CODES[MAX_STEPS], dtype=np.int8)
     stopped_at = np.full(n, -1, dtype=np.int64)
@@ -151,23 +211,25 @@ def run_batch(
     stopped_at[done] = 0
     active &= ~done
 
-    hist = _History(steps, n, record, info.has_velocity)
-    hist.store(0, p, f, g, stepper.velocity, np.ones(n, dtype=bool))
+    hist = _History(steps, n, record, any(group.has_velocity for group in groups))
+    hist.store(0, p, f, g, groups, np.ones(n, dtype=bool))
     for k in range(1, steps + 1):
         if not active.any():
             break
-        hessian = None
-        if info.uses_hessian:
-            hessian = objective.hessian(p[:, 0], p[:, 1])
-        with np.errstate(all="ignore"):
-            new_p = stepper.step(p, g, hessian)
-        problem = getattr(stepper, "problem", None)
-        if problem is not None:
+        if check is not None and k % CHECK_EVERY == 0:
+            check()
+        new_p = _step(objective, groups, p, g, active)
+        for group in groups:
+            problem = getattr(group.stepper, "problem", None)
+            if problem is None:
+                continue
             for code, name in (
                 (HESSIAN_SINGULAR, SINGULAR_HESSIAN),
                 (HESSIAN_INDEFINITE, INDEFINITE_HESSIAN),
             ):
-                hit = active & (problem == code)
+                hit = np.zeros(n, dtype=bool)
+                hit[group.rows] = problem == code
+                hit &= active
                 status[hit] = _CODES[name]
                 stopped_at[hit] = k - 1
                 active &= ~hit
@@ -178,7 +240,7 @@ def run_batch(
             stopped_at[bad] = k
             active &= ~bad
         np.copyto(last, k, where=active)
-        hist.store(k, new_p, new_f, new_g, stepper.velocity, active)
+        hist.store(k, new_p, new_f, new_g, groups, active)
         if active.all():  # the usual case: every run takes its step
             p, f, g = new_p, new_f, new_g
         else:
@@ -197,7 +259,19 @@ def run_batch(
         return BatchResult(
             hist.points, hist.values, hist.gradients, hist.velocities, last, status, stopped_at
         )
-    return BatchResult(p, f, g, stepper.velocity, last, status, stopped_at)
+    return BatchResult(p, f, g, _final_velocity(groups, n), last, status, stopped_at)
+
+
+def _final_velocity(groups: list[_Group], n: int) -> Array | None:
+    if len(groups) == 1:
+        return groups[0].stepper.velocity
+    if all(group.stepper.velocity is None for group in groups):
+        return None
+    velocity = np.zeros((n, 2))
+    for group in groups:
+        if group.stepper.velocity is not None:
+            velocity[group.rows] = group.stepper.velocity
+    return velocity
 
 
 def _converged(g: Array, tol: float) -> Array:
@@ -218,16 +292,23 @@ class _History:
         self.gradients = np.full((steps + 1, n, 2), np.nan)
         self.velocities = np.zeros((steps + 1, n, 2)) if velocity else None
 
-    def store(self, k: int, p: Array, f: Array, g: Array, v: Array | None, rows: Array) -> None:
+    def store(
+        self, k: int, p: Array, f: Array, g: Array, groups: list[_Group], rows: Array
+    ) -> None:
         if not self.record:
             return
-        if rows.all():
-            rows = slice(None)
-        self.points[k, rows] = p[rows]
-        self.values[k, rows] = f[rows]
-        self.gradients[k, rows] = g[rows]
-        if self.velocities is not None and v is not None:
-            self.velocities[k, rows] = v[rows]
+        every = bool(rows.all())
+        chosen = slice(None) if every else rows
+        self.points[k, chosen] = p[chosen]
+        self.values[k, chosen] = f[chosen]
+        self.gradients[k, chosen] = g[chosen]
+        if self.velocities is None:
+            return
+        for group in groups:
+            v = group.stepper.velocity
+            if group.has_velocity and v is not None:
+                mine = slice(None) if every else rows[group.rows]
+                self.velocities[k, group.rows][mine] = v[mine]
 
 
 def classify_stationary(objective: Objective, point: Array, scale: float = 1e-6) -> str:
@@ -254,33 +335,64 @@ def run_trajectories(
     tol: float = DEFAULT_TOL,
 ) -> list[Trajectory]:
     """Run ``config`` from every start point (shape ``(n, 2)``) in one vectorised batch."""
+    return run_many(objective, [config], starts, steps, tol)[0]
+
+
+def run_many(
+    objective: Objective,
+    configs: Sequence[OptimizerConfig],
+    starts: Array,
+    steps: int = DEFAULT_STEPS,
+    tol: float = DEFAULT_TOL,
+    check: Callable[[], None] | None = None,
+) -> list[list[Trajectory]]:
+    """Run every config from every start point, all in one batch.
+
+    ``result[i][j]`` is ``configs[i]`` from ``starts[j]``: the same trajectory
+    as :func:`run_trajectory` gives, but f and its gradient are evaluated once
+    per step for all runs together, which is what makes racing many
+    optimizers cheap.  ``check`` is called now and then during a long run and
+    may raise (e.g. to cancel it).
+    """
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
-    batch = run_batch(objective, config, starts, steps, tol, record=True)
-    result = []
-    for i, start in enumerate(starts):
-        end = int(batch.last[i]) + 1
-        pts = np.ascontiguousarray(batch.points[:end, i])
-        grads = np.ascontiguousarray(batch.gradients[:end, i])
-        vel = None
-        if batch.velocities is not None:
-            vel = np.ascontiguousarray(batch.velocities[:end, i])
-        status = STATUSES[batch.status[i]]
-        stationary = classify_stationary(objective, pts[-1]) if status == CONVERGED else None
-        result.append(
-            Trajectory(
-                config=config,
-                start=(float(start[0]), float(start[1])),
-                points=pts,
-                values=np.ascontiguousarray(batch.values[:end, i]),
-                gradients=grads,
-                grad_norms=np.hypot(grads[:, 0], grads[:, 1]),
-                velocities=vel,
-                status=status,
-                stopped_at=None if batch.stopped_at[i] < 0 else int(batch.stopped_at[i]),
-                stationary=stationary,
-            )
-        )
-    return result
+    if not configs:
+        return []
+    groups = _groups(configs, len(starts))
+    tiled = np.tile(starts, (len(configs), 1))
+    batch = _run(objective, groups, tiled, steps, tol, record=True, check=check)
+    return [
+        [
+            _trajectory(objective, batch, group, group.rows.start + j, start)
+            for j, start in enumerate(starts)
+        ]
+        for group in groups
+    ]
+
+
+def _trajectory(
+    objective: Objective, batch: BatchResult, group: _Group, i: int, start: Array
+) -> Trajectory:
+    """Row ``i`` of a recorded batch as one Trajectory."""
+    end = int(batch.last[i]) + 1
+    pts = np.ascontiguousarray(batch.points[:end, i])
+    grads = np.ascontiguousarray(batch.gradients[:end, i])
+    vel = None
+    if group.has_velocity and batch.velocities is not None:
+        vel = np.ascontiguousarray(batch.velocities[:end, i])
+    status = STATUSES[batch.status[i]]
+    stationary = classify_stationary(objective, pts[-1]) if status == CONVERGED else None
+    return Trajectory(
+        config=group.config,
+        start=(float(start[0]), float(start[1])),
+        points=pts,
+        values=np.ascontiguousarray(batch.values[:end, i]),
+        gradients=grads,
+        grad_norms=np.hypot(grads[:, 0], grads[:, 1]),
+        velocities=vel,
+        status=status,
+        stopped_at=None if batch.stopped_at[i] < 0 else int(batch.stopped_at[i]),
+        stationary=stationary,
+    )
 
 
 def run_trajectory(

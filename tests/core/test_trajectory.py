@@ -8,7 +8,7 @@ import pytest
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, make_config
 from gdplayground.core.presets import load_presets
-from gdplayground.core.trajectory import run_batch, run_trajectories, run_trajectory
+from gdplayground.core.trajectory import run_batch, run_many, run_trajectories, run_trajectory
 
 
 def test_points_start_at_the_start_and_have_steps_plus_one_rows() -> None:
@@ -94,6 +94,36 @@ def test_final_only_batch_matches_recorded_run() -> None:
     final = run_batch(obj, cfg, starts, steps=60, record=False)
     full = run_trajectories(obj, cfg, starts, steps=60)
     np.testing.assert_array_equal(final.points, [t.points[-1] for t in full])
+
+
+def test_racing_together_gives_each_optimizer_its_own_run() -> None:
+    obj = compile_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    configs = [
+        make_config("gd", {"lr": 0.01}),
+        make_config("gd", {"lr": 0.05}),  # diverges
+        make_config("momentum", {"lr": 0.005}),
+        make_config("adam", {"lr": 0.1}),
+        make_config("newton"),  # stops early on an indefinite Hessian
+        make_config("rmsprop", {"momentum": 0.5}),
+    ]
+    starts = np.array([[-1.0, 0.5], [2.5, 2.5], [0.0, -4.0]])
+    together = run_many(obj, configs, starts, steps=150, tol=1e-8)
+    for config, runs in zip(configs, together, strict=True):
+        for start, run in zip(starts, runs, strict=True):
+            alone = run_trajectory(obj, config, tuple(start), steps=150, tol=1e-8)
+            assert (run.status, run.stopped_at, run.stationary) == (
+                alone.status,
+                alone.stopped_at,
+                alone.stationary,
+            )
+            np.testing.assert_array_equal(run.points, alone.points)
+            np.testing.assert_array_equal(run.values, alone.values)
+            np.testing.assert_array_equal(run.gradients, alone.gradients)
+            if alone.velocities is None:
+                assert run.velocities is None
+            else:
+                np.testing.assert_array_equal(run.velocities, alone.velocities)
+    assert {run.status for runs in together for run in runs} >= {"diverged", "converged"}
 
 
 @pytest.mark.parametrize("key", sorted(load_presets()))
