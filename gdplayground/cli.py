@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -260,7 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from gdplayground.export.command import export_command
 
-            return export_command(args)
+            status = export_command(args)
+            if argv is None:  # the program itself, and the file is written: leave now
+                _leave_without_teardown(status)
+            return status
         build_parser().print_help()
         return 0
     except UsageError as exc:
@@ -277,6 +281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _leave_without_teardown(status: int) -> None:
+    """Exit at once: tearing down Qt and the interpreter takes ~0.15 s and saves nothing."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _open_window(args: list[str]) -> int:
