@@ -27,6 +27,7 @@ from gdplayground.export.render import (
     camera_of,
     check_size,
     check_view,
+    grab_framebuffer,
     offscreen_view,
     paint_2d,
 )
@@ -329,17 +330,11 @@ class _SurfaceFrames(_FrameSource):
         self.step = sweep / count if count else 0.0
 
     def render(self, frame: int, index: int) -> Any:
-        from gdplayground.qt._qt import QtGui
 
         self.widget.set_frame(frame)
         if self.step:
             apply_camera(self.widget, {"azimuth": self.start_azimuth + self.step * index})
-        image = self.widget.grabFramebuffer()
-        if image.isNull() or (image.width(), image.height()) != tuple(self.size):
-            from gdplayground.export.render import NO_OPENGL_MESSAGE
-
-            raise ExportError(NO_OPENGL_MESSAGE)
-        return image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        return grab_framebuffer(self.widget, self.size)
 
 
 # ------------------------------------------------------------------ writers

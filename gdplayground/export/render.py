@@ -125,10 +125,15 @@ def _settle(widget: Any, size: tuple[int, int]) -> None:
     from gdplayground.qt._qt import QtCore, QtWidgets
 
     widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    if not hasattr(widget, "grabFramebuffer"):
+    if hasattr(widget, "grabFramebuffer"):
+        # the OpenGL framebuffer is in device pixels: on a high-DPI screen the
+        # widget is smaller in logical pixels, so the picture has ``size`` pixels
+        ratio = widget.screen().devicePixelRatio() if widget.screen() else 1.0
+        widget.resize(max(1, round(size[0] / ratio)), max(1, round(size[1] / ratio)))
+    else:
         # exports paint the view themselves (render()); no screen paints wanted
         widget.setUpdatesEnabled(False)
-    widget.resize(*size)
+        widget.resize(*size)
     widget.show()
     app = QtWidgets.QApplication.instance()
     app.sendPostedEvents()
@@ -267,10 +272,7 @@ def grab(widget: Any, size: tuple[int, int]) -> Any:
     from gdplayground.qt._qt import QtGui
 
     if hasattr(widget, "grabFramebuffer"):  # the OpenGL 3-D view
-        image = widget.grabFramebuffer()
-        if image.isNull() or (image.width(), image.height()) != tuple(size):
-            raise ExportError(NO_OPENGL_MESSAGE)
-        return image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        return grab_framebuffer(widget, size)
     image = QtGui.QImage(size[0], size[1], QtGui.QImage.Format.Format_RGB32)
     image.fill(widget.backgroundBrush().color())
     painter = QtGui.QPainter(image)
@@ -279,3 +281,21 @@ def grab(widget: Any, size: tuple[int, int]) -> Any:
     finally:
         painter.end()
     return image
+
+
+def grab_framebuffer(widget: Any, size: tuple[int, int]) -> Any:
+    """What the 3-D view draws now, as a ``Format_RGB32`` QImage of exactly ``size`` pixels."""
+    from gdplayground.qt._qt import QtCore, QtGui
+
+    image = widget.grabFramebuffer()
+    if image.isNull() or image.width() < 2 or image.height() < 2:
+        raise ExportError(NO_OPENGL_MESSAGE)
+    if (image.width(), image.height()) != tuple(size):  # a fractional device pixel ratio
+        image = image.scaled(
+            size[0],
+            size[1],
+            QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+            QtCore.Qt.TransformationMode.SmoothTransformation,
+        )
+    image.setDevicePixelRatio(1.0)
+    return image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
