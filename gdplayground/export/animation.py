@@ -330,7 +330,6 @@ class _SurfaceFrames(_FrameSource):
         self.step = sweep / count if count else 0.0
 
     def render(self, frame: int, index: int) -> Any:
-
         self.widget.set_frame(frame)
         if self.step:
             apply_camera(self.widget, {"azimuth": self.start_azimuth + self.step * index})
