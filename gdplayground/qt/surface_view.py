@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph.opengl as gl
@@ -68,6 +68,25 @@ class SceneTransform:
         """(n, 3) scene points for window points and their f values."""
         sx, sy = self.xy(x, y)
         return np.column_stack([sx, sy, self.z(values)])
+
+
+#: On a log scale, heights use a floor of this fraction of the value range: the
+#: contour colours resolve the valley floor over many decades, but as heights
+#: those decades fold the surface into a crease that no longer looks like the
+#: function (Rosenbrock's banana, Goldstein-Price's basin stay recognisable).
+HEIGHT_LOG_FLOOR = 0.1
+
+
+def height_scale(grid: Grid, log: bool | None = None) -> ColourScale:
+    """The f -> height transform: the colour scale, with a gentler log floor."""
+    scale = colour_scale(grid, log)
+    if not scale.log:
+        return scale
+    span = 10.0**scale.cmax - scale.offset
+    offset = max(scale.offset, HEIGHT_LOG_FLOOR * span)
+    return replace(
+        scale, offset=offset, cmin=float(np.log10(offset)), cmax=float(np.log10(span + offset))
+    )
 
 
 def surface_mesh(grid: Grid, transform: SceneTransform) -> gl.MeshData | None:
@@ -207,7 +226,7 @@ class SurfaceView(gl.GLViewWidget):
         self._transform = SceneTransform(
             centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
             half=max(xmax - xmin, ymax - ymin) / 2,
-            scale=colour_scale(grid, log),
+            scale=height_scale(grid, log),
         )
         mesh = surface_mesh(grid, self._transform)
         if mesh is None:
