@@ -1,0 +1,1 @@
+"""Scripts a user would otherwise write with matplotlib, run as whole processes."""

@@ -1,0 +1,25 @@
+"""Every metric's name, unit and target, in the order of the table."""
+
+from __future__ import annotations
+
+#: name -> (unit, target as printed)
+TARGETS: dict[str, tuple[str, str]] = {
+    "grid_eval_1000": ("ms", "≥ 1.5× lambdify (median fn), never slower"),
+    "batch_adam_100k": ("M point-steps/s", "≥ 100× per-point loop; ≤ 1.5× hand-written time"),
+    "edit_to_redraw": ("ms", "≤ 100 ms"),
+    "frame_time": ("ms (p99, 2-D)", "p99 ≤ 16 ms (2-D views)"),
+    "startup": ("s", "≤ 1.5 s"),
+    "export_png_vs_matplotlib": ("s", "ratio ≤ 0.8"),
+    "export_gif_vs_matplotlib": ("s", "ratio ≤ 0.25"),
+}
+METRICS: tuple[str, ...] = tuple(TARGETS)
+
+
+def unit(name: str) -> str:
+    """The unit of metric ``name``."""
+    return TARGETS[name][0]
+
+
+def target(name: str) -> str:
+    """The target of metric ``name``, as printed."""
+    return TARGETS[name][1]
