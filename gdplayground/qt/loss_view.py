@@ -94,6 +94,15 @@ class LossView(pg.GraphicsLayoutWidget):
             markers.setZValue(10)
             plot.addItem(markers, ignoreBounds=True)
             self._markers[key] = markers
+        # which colour is which optimizer, in a corner of the f plot
+        self.legend = pg.LegendItem(
+            offset=(-8, -8),  # bottom right: where falling loss curves rarely are
+            labelTextSize="8pt",
+            brush=pg.mkBrush(255, 255, 255, 200),
+            pen=pg.mkPen("#b0b0b0"),
+            verSpacing=-6,
+        )
+        self.legend.setParentItem(self.value_plot.getViewBox())
 
     # ------------------------------------------------------------------ data
     def set_paths(self, paths: Sequence[PathData]) -> None:
@@ -115,6 +124,9 @@ class LossView(pg.GraphicsLayoutWidget):
                 pen = pg.mkPen(path.colour, width=1, style=style)
                 curves.value.setPen(pen)
                 curves.gradient.setPen(pen)
+        self.legend.clear()
+        for path, curves in zip(self._paths, self._curves, strict=False):
+            self.legend.addItem(curves.value, path.name)
         self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
         longest = max((len(path.points) for path in self._paths), default=1)
         self._steps = np.arange(longest, dtype=np.float64)

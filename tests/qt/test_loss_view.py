@@ -79,3 +79,12 @@ def test_frame_before_paths_and_empty_paths(qtbot) -> None:
     view.set_paths([])
     view.set_frame(2)
     assert view.frame == 2
+
+
+def test_legend_names_every_curve_in_its_colour(loss, paths) -> None:
+    labels = [label.text for _, label in loss.legend.items]
+    assert labels == [path.name for path in paths]
+    pens = [sample.item.opts["pen"].color().name() for sample, _ in loss.legend.items]
+    assert pens == [path.colour.lower() for path in paths]
+    loss.set_paths(paths[:1])
+    assert [label.text for _, label in loss.legend.items] == [paths[0].name]
