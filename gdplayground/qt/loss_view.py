@@ -47,6 +47,10 @@ class _Curves:
     gradient: PrefixCurve
 
 
+#: Shorter than this, the view hides its legend rather than cover the curves.
+MIN_HEIGHT_FOR_LEGEND = 300
+
+
 class LossView(pg.GraphicsLayoutWidget):
     """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom).
 
@@ -103,6 +107,13 @@ class LossView(pg.GraphicsLayoutWidget):
             verSpacing=-6,
         )
         self.legend.setParentItem(self.value_plot.getViewBox())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if getattr(self, "closed", False) or not hasattr(self, "legend"):
+            return  # after close() deleted the items, or during construction
+        # a short plot has no room for the legend: the colours are named elsewhere
+        self.legend.setVisible(self.height() >= MIN_HEIGHT_FOR_LEGEND)
 
     # ------------------------------------------------------------------ data
     def set_paths(self, paths: Sequence[PathData]) -> None:

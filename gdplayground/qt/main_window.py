@@ -40,6 +40,13 @@ SETTINGS_ORG = "gdplayground"
 SETTINGS_APP = "gdplayground"
 
 
+def _tidy(value: float, span: tuple[float, float]) -> float:
+    """A clicked coordinate rounded to about a thousandth of the window (0.652, not
+    0.6514979...): as precise as a click can be, and readable in the start fields."""
+    step = 10.0 ** np.floor(np.log10((span[1] - span[0]) / 1000))
+    return float(round(round(value / step) * step, 12))
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """The window a teacher opens in front of a class."""
 
@@ -291,7 +298,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings_panel.set_session(self.session)
 
     def _on_start_moved(self, x: float, y: float) -> None:
-        self._update(start=(float(x), float(y)))
+        self._update(start=(_tidy(x, self.session.domain[:2]), _tidy(y, self.session.domain[2:])))
         self.settings_panel.set_session(self.session)
 
     def _on_view_toggled(self) -> None:

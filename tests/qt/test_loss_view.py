@@ -88,3 +88,13 @@ def test_legend_names_every_curve_in_its_colour(loss, paths) -> None:
     assert pens == [path.colour.lower() for path in paths]
     loss.set_paths(paths[:1])
     assert [label.text for _, label in loss.legend.items] == [paths[0].name]
+
+
+def test_short_view_hides_the_legend(qtbot, loss) -> None:
+    assert loss.legend.isVisible()
+    loss.resize(500, 200)
+    qtbot.wait(20)
+    assert not loss.legend.isVisible()
+    loss.resize(500, 400)
+    qtbot.wait(20)
+    assert loss.legend.isVisible()
