@@ -91,15 +91,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour = ContourView()
         self.loss = LossView()
         self.surface = None
-        if with_surface:
-            from gdplayground.qt.surface_view import SurfaceView
-
-            self.surface = SurfaceView()
+        # The 3-D view (OpenGL and its imports) is built once the window is on
+        # screen, so the window appears sooner; a placeholder holds its place.
+        self._surface_wanted = with_surface
+        self._surface_slot = QtWidgets.QWidget()
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         top.addWidget(self.contour)
-        if self.surface is not None:
-            top.addWidget(self.surface)
+        if with_surface:
+            top.addWidget(self._surface_slot)
         top.setSizes([600, 450])
+        self._top_splitter = top
         self.view_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.view_splitter.addWidget(top)
         self.view_splitter.addWidget(self.loss)
@@ -414,6 +415,29 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_frame(self, frame: int) -> None:
         """Show ``frame`` in every view (scrubbing)."""
         self.clock.seek(frame)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._surface_wanted and self.surface is None:
+            QtCore.QTimer.singleShot(0, self.create_surface_view)
+
+    def create_surface_view(self) -> None:
+        """Build the 3-D view in its placeholder and show the current scene in it."""
+        if self.surface is not None or not self._surface_wanted:
+            return
+        from gdplayground.qt.surface_view import SurfaceView
+
+        surface = SurfaceView()
+        sizes = self._top_splitter.sizes()
+        self._top_splitter.replaceWidget(self._top_splitter.indexOf(self._surface_slot), surface)
+        self._surface_slot.deleteLater()
+        self._top_splitter.setSizes(sizes)
+        self.surface = surface
+        if self.scene is not None:
+            surface.set_grid(self.scene.grid, self.scene.log_scale)
+            surface.set_paths(self.paths)
+            surface.set_minima(self._minima() if self.session.view.show_minima else [])
+            surface.set_frame(self.clock.frame)
 
     def _surface_camera(self) -> dict | None:
         if self.surface is None:

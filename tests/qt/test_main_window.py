@@ -231,3 +231,17 @@ def test_a_big_function_does_not_freeze_the_window(qtbot, window) -> None:
     while scene.session.function != "x*y":
         scene = wait_scene(qtbot, window)
     assert editor.gradient_display() == "∇f = (y, x)"
+
+
+@pytest.mark.gl
+def test_the_3d_view_arrives_after_the_window_and_shows_the_scene(qtbot, settings) -> None:
+    w = MainWindow(session=replace(default_session(), steps=40), settings=settings)
+    qtbot.addWidget(w)
+    assert w.surface is None  # not built before the window is shown
+    with qtbot.waitSignal(w.scene_shown, timeout=20000):
+        w.show()
+    qtbot.waitUntil(lambda: w.surface is not None, timeout=5000)
+    assert w.surface.transform is not None  # the scene's grid is on the surface
+    w.set_frame(10)
+    assert w.surface.frame == 10
+    assert len(w.surface.current_points()) == len(w.paths)
