@@ -7,6 +7,7 @@ nan and counted, never raised.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,15 +240,34 @@ _SEGMENTS = np.array(
 _SADDLE_CENTRE_ABOVE = {5: [0, 1, 2, 3], 10: [3, 0, 1, 2]}
 
 
+_ISOLINES: weakref.WeakKeyDictionary[Grid, dict[bytes, np.ndarray]] = weakref.WeakKeyDictionary()
+_ISOLINES_LOCK = threading.Lock()
+
+
 def isolines(grid: Grid, levels: np.ndarray) -> np.ndarray:
     """Isoline segments of ``grid`` at ``levels`` as endpoint pairs, shape ``(2 m, 2)``.
 
     Rows ``2 k`` and ``2 k + 1`` are the ends of segment ``k`` in data
     coordinates (draw with ``connect="pairs"``).  Cells touching an undefined
     value are skipped, so isolines stop at the edge of undefined regions.
+    Remembered per Grid and levels (read-only), so the compute thread can
+    trace them before the contour view asks.
     """
-    z = grid.z
     levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
+    key = levels.tobytes()
+    with _ISOLINES_LOCK:
+        known = _ISOLINES.get(grid, {}).get(key)
+    if known is not None:
+        return known
+    segments = _isolines(grid, levels)
+    segments.setflags(write=False)
+    with _ISOLINES_LOCK:
+        _ISOLINES.setdefault(grid, {})[key] = segments
+    return segments
+
+
+def _isolines(grid: Grid, levels: np.ndarray) -> np.ndarray:
+    z = grid.z
     if levels.size == 0 or z.shape[0] < 2 or z.shape[1] < 2:
         return np.empty((0, 2))
     v0, v1, v2, v3 = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]

@@ -73,11 +73,14 @@ def build_scene(
     previous: Scene | None = None,
     cancelled: Callable[[], bool] = _never,
     resolution: int = GRID_RESOLUTION,
+    on_grid: Callable[[Grid, np.ndarray, bool], None] | None = None,
 ) -> Scene:
     """Compute (or reuse from ``previous``) every piece of ``session``'s picture.
 
-    Raises ExpressionError for a bad function and Cancelled when ``cancelled()``
-    turns true between steps.
+    ``on_grid(grid, levels, log)`` is called as soon as the grid and levels
+    are known, before differentiating and running the optimizers, so a caller
+    can start preparing the picture of f meanwhile.  Raises ExpressionError
+    for a bad function and Cancelled when ``cancelled()`` turns true between steps.
     """
 
     def check() -> None:
@@ -92,14 +95,17 @@ def build_scene(
     else:
         objective = make_objective(parse_expression(session.function), session.gradient, session.h)
         check()
-        objective.gradient_text  # noqa: B018 - differentiate and print now, off the UI thread
-        check()
 
     grid = _grid(session, previous, objective, same_function, resolution)
     check()
     log = {"log": True, "linear": False}.get(session.color_scale)
     scale = colour_scale(grid, log)
     levels = contour_levels(grid, LEVEL_COUNT, scale.log)
+    if on_grid is not None:
+        on_grid(grid, levels, scale.log)
+    if not same_function:
+        objective.gradient_text  # noqa: B018 - differentiate and print now, off the UI thread
+        check()
 
     reusable: dict[tuple, Trajectory] = {}
     if previous is not None:

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
 from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
+from gdplayground.core.sampling import Grid, isolines
 from gdplayground.core.scene import Cancelled, Scene, build_scene
 from gdplayground.core.session import Session
+
+
+def prepare_views(grid: Grid, levels: np.ndarray, log: bool) -> None:
+    """Trace the isolines and build the surface mesh of a new grid (plain numpy).
+
+    Both are remembered per grid, so the views' ``set_grid`` on the UI thread
+    finds them ready.  The surface only when the 3-D view is in use.
+    """
+    isolines(grid, levels)
+    surface_view = sys.modules.get("gdplayground.qt.surface_view")
+    if surface_view is not None:
+        surface_view.prepare_surface(grid, log)
 
 
 class SceneComputer(QtCore.QObject):
@@ -29,6 +44,8 @@ class SceneComputer(QtCore.QObject):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-compute")
+        # numpy work on the new grid runs here, alongside sympy in the compute thread
+        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-prepare")
         self._lock = threading.Lock()
         self._generation = 0
         self._delivered = 0
@@ -64,6 +81,7 @@ class SceneComputer(QtCore.QObject):
         with self._lock:
             self._generation += 1
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._helper.shutdown(wait=False, cancel_futures=True)
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation
@@ -71,8 +89,18 @@ class SceneComputer(QtCore.QObject):
     def _work(self, generation: int, session: Session, previous: Scene | None) -> None:
         if not self._current(generation):
             return
+        prepared: list[Future] = []
+
+        def on_grid(grid: Grid, levels: np.ndarray, log: bool) -> None:
+            if previous is None or grid is not previous.grid:
+                prepared.append(self._helper.submit(prepare_views, grid, levels, log))
+
         try:
-            scene = build_scene(session, previous, lambda: not self._current(generation))
+            scene = build_scene(
+                session, previous, lambda: not self._current(generation), on_grid=on_grid
+            )
+            for future in prepared:
+                future.exception()  # wait; should it fail, the view retraces on its own
         except Cancelled:
             return
         except ExpressionError as exc:

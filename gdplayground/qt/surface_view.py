@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -127,6 +129,34 @@ def surface_mesh(grid: Grid, transform: SceneTransform) -> gl.MeshData | None:
     )
 
 
+_PREPARED: weakref.WeakKeyDictionary[Grid, dict] = weakref.WeakKeyDictionary()
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepare_surface(
+    grid: Grid, log: bool | None = None
+) -> tuple[SceneTransform, gl.MeshData | None]:
+    """The scene transform and surface mesh of ``grid``, remembered per grid.
+
+    Plain numpy (no GL calls), so the compute thread can build them while the
+    UI thread is busy; :meth:`SurfaceView.set_grid` then only uploads.
+    """
+    with _PREPARED_LOCK:
+        known = _PREPARED.get(grid, {}).get(log)
+    if known is not None:
+        return known
+    xmin, xmax, ymin, ymax = grid.domain
+    transform = SceneTransform(
+        centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
+        half=max(xmax - xmin, ymax - ymin) / 2,
+        scale=height_scale(grid, log),
+    )
+    prepared = (transform, surface_mesh(grid, transform))
+    with _PREPARED_LOCK:
+        _PREPARED.setdefault(grid, {})[log] = prepared
+    return prepared
+
+
 def segments_below(
     positions: np.ndarray, connect: np.ndarray, ceiling: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -223,12 +253,7 @@ class SurfaceView(gl.GLViewWidget):
         """Build the surface mesh for ``grid`` (colours and heights on the same scale)."""
         self._grid = grid
         xmin, xmax, ymin, ymax = grid.domain
-        self._transform = SceneTransform(
-            centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
-            half=max(xmax - xmin, ymax - ymin) / 2,
-            scale=height_scale(grid, log),
-        )
-        mesh = surface_mesh(grid, self._transform)
+        self._transform, mesh = prepare_surface(grid, log)
         if mesh is None:
             self.surface.setVisible(False)
         else:
