@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gdplayground.core.expression import ExpressionError, parse_expression
 from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig, OptimizerError, make_config
 from gdplayground.core.presets import load_presets
 
@@ -192,6 +191,8 @@ def session_from_dict(data: Any) -> Session:
             f"this version reads format {FORMAT_VERSION}: please update"
         )
     function = r.text("function", 2000)
+    from gdplayground.core.expression import ExpressionError, parse_expression  # sympy: lazily
+
     try:
         parse_expression(function)
     except ExpressionError as exc:

@@ -10,6 +10,12 @@ import os
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+# numpy first: shiboken6 inspects the source of every module imported after
+# PySide6 (PYSIDE-2029), which makes numpy's many modules slow to load after it.
+import numpy  # noqa: E402,F401
+
+# isort: split
+
 import PySide6  # noqa: E402,F401  (must precede pyqtgraph)
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 
