@@ -51,6 +51,23 @@ class _Curves:
 MIN_HEIGHT_FOR_LEGEND = 300
 
 
+class _Reveal(QtWidgets.QGraphicsRectItem):
+    """An invisible rectangle that clips its children: the curves are drawn once, in
+    full, and cached as pixmaps; moving the frame only moves this rectangle's right edge.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+
+    def shape(self) -> QtGui.QPainterPath:
+        path = QtGui.QPainterPath()
+        path.addRect(self.rect())
+        return path
+
+
 class LossView(pg.GraphicsLayoutWidget):
     """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom).
 
@@ -81,6 +98,7 @@ class LossView(pg.GraphicsLayoutWidget):
         self._plots = {_VALUE: self.value_plot, _GRADIENT: self.gradient_plot}
         self.frame_lines: dict[str, pg.InfiniteLine] = {}
         self._markers: dict[str, pg.ScatterPlotItem] = {}
+        self._reveals: dict[str, _Reveal] = {}
         for key, plot in self._plots.items():
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -94,6 +112,10 @@ class LossView(pg.GraphicsLayoutWidget):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#808080", width=1))
             plot.addItem(line, ignoreBounds=True)
             self.frame_lines[key] = line
+            reveal = _Reveal()
+            plot.addItem(reveal, ignoreBounds=True)
+            self._reveals[key] = reveal
+            plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
             markers = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
             markers.setZValue(10)
             plot.addItem(markers, ignoreBounds=True)
@@ -121,8 +143,10 @@ class LossView(pg.GraphicsLayoutWidget):
         self._paths = list(paths)
         while len(self._curves) < len(self._paths):
             curves = _Curves(PrefixCurve(antialias=True), PrefixCurve(antialias=True))
-            self.value_plot.addItem(curves.value, ignoreBounds=True)
-            self.gradient_plot.addItem(curves.gradient, ignoreBounds=True)
+            for key, curve in ((_VALUE, curves.value), (_GRADIENT, curves.gradient)):
+                curve.setParentItem(self._reveals[key])
+                # drawn once per data change: repaints replay a pixmap
+                curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self._curves.append(curves)
         for index, curves in enumerate(self._curves):
             visible = index < len(self._paths)
@@ -176,7 +200,13 @@ class LossView(pg.GraphicsLayoutWidget):
                 curves = self._curves[index]
                 curve = curves.value if key == _VALUE else curves.gradient
                 curve.declare_bounds(_rect(len(display), finite))
-                self._gaps[index][key] = finite.size < display.size
+                gaps = finite.size < display.size
+                self._gaps[index][key] = gaps
+                steps = np.arange(len(display), dtype=np.float64)
+                if gaps:
+                    curve.setData(steps, display, connect="finite")
+                else:
+                    curve.setData(steps, display, connect="all", skipFiniteCheck=True)
                 # a diverging run would squash every other curve: only its start counts
                 in_range.append(finite[:1] if self._paths[index].status == "diverged" else finite)
             self._fix_y_range(key, np.concatenate(in_range) if in_range else np.empty(0))
@@ -204,20 +234,13 @@ class LossView(pg.GraphicsLayoutWidget):
         for line in self.frame_lines.values():
             line.setValue(self._frame)
         current = {key: np.full((len(self._paths), 2), np.nan) for key in self._plots}
-        for index, (path, curves) in enumerate(
-            zip(self._paths, self._curves[: len(self._paths)], strict=True)
-        ):
+        for index, path in enumerate(self._paths):
             last = path.index_at(self._frame)
-            end = last + 1
-            steps = self._steps[:end]
-            for key, curve in ((_VALUE, curves.value), (_GRADIENT, curves.gradient)):
-                display = self._display[index][key][:end]
-                if self._gaps[index][key]:
-                    curve.setData(steps, display, connect="finite")
-                else:
-                    curve.setData(steps, display, connect="all", skipFiniteCheck=True)
-                if end:
-                    current[key][index] = (last, display[-1])
+            if last < 0:
+                continue
+            for key in self._plots:
+                current[key][index] = (last, self._display[index][key][last])
+        self._reveal_to(self._frame)
         for key, markers in self._markers.items():
             points = current[key]
             shown = np.isfinite(points).all(axis=1)
@@ -226,14 +249,28 @@ class LossView(pg.GraphicsLayoutWidget):
                 brush=[brush for brush, ok in zip(self._brushes, shown, strict=True) if ok],
             )
 
+    def _on_range_changed(self, *_: object) -> None:
+        self._reveal_to(self._frame)
+
+    def _reveal_to(self, frame: int) -> None:
+        """Clip the curves just right of step ``frame`` (half a pixel: the last vertex shows)."""
+        for key, reveal in self._reveals.items():
+            box = self._plots[key].getViewBox()
+            pixel = box.viewPixelSize()[0]
+            (left, _), (low, high) = box.viewRange()
+            left = min(left, -1.0)
+            pad = abs(high - low) + 1.0
+            right = frame + 0.5 * pixel if np.isfinite(pixel) else float(frame)
+            reveal.setRect(QtCore.QRectF(left, low - pad, right - left, high - low + 2 * pad))
+
     def curve_data(self, index: int, which: str) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, plotted values) of path ``index`` in the ``"f"`` or ``"grad"`` plot."""
-        curves = self._curves[index]
-        curve = curves.value if which == _VALUE else curves.gradient
-        xs, ys = curve.getData()
-        if xs is None:
+        """(steps, plotted values) of path ``index`` in the ``"f"`` or ``"grad"`` plot,
+        as far as it is revealed at the current frame."""
+        if index >= len(self._paths):
             return np.empty(0), np.empty(0)
-        return np.asarray(xs), np.asarray(ys)
+        end = self._paths[index].index_at(self._frame) + 1
+        display = self._display[index][which][:end]
+        return np.arange(len(display), dtype=np.float64), display
 
 
 def _rect(length: int, values: np.ndarray) -> QtCore.QRectF:
