@@ -12,7 +12,7 @@ from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.sampling import Grid, isolines
-from gdplayground.core.scene import Cancelled, Scene, build_scene
+from gdplayground.core.scene import Cancelled, Picture, Scene, build_scene
 from gdplayground.core.session import Session
 
 
@@ -91,13 +91,16 @@ class SceneComputer(QtCore.QObject):
             return
         prepared: list[Future] = []
 
-        def on_grid(grid: Grid, levels: np.ndarray, log: bool) -> None:
-            if previous is None or grid is not previous.grid:
-                prepared.append(self._helper.submit(prepare_views, grid, levels, log))
+        def on_picture(picture: Picture) -> None:
+            if previous is not None and picture.grid is previous.grid:
+                return  # the views already have this grid
+            prepared.append(
+                self._helper.submit(prepare_views, picture.grid, picture.levels, picture.log_scale)
+            )
 
         try:
             scene = build_scene(
-                session, previous, lambda: not self._current(generation), on_grid=on_grid
+                session, previous, lambda: not self._current(generation), on_picture=on_picture
             )
             for future in prepared:
                 future.exception()  # wait; should it fail, the view retraces on its own
