@@ -28,12 +28,18 @@ def prepare_views(grid: Grid, levels: np.ndarray, log: bool) -> None:
         surface_view.prepare_surface(grid, log)
 
 
+#: ``busy_changed(True)`` waits this long, so quick edits do not flash "computing…".
+BUSY_DELAY_MS = 250
+
+
 class SceneComputer(QtCore.QObject):
     """Computes scenes in one background thread.
 
     ``request`` returns at once; ``scene_ready`` arrives on the UI thread with
     the result of the newest request only (older ones are cancelled between
-    pieces of work or dropped).  ``failed`` carries a message for the user.
+    pieces of work or dropped).  ``failed`` carries a message for the user;
+    ``busy_changed`` tells when work has been running for ``BUSY_DELAY_MS``
+    and when it is over.
     """
 
     scene_ready = QtCore.Signal(object)
@@ -51,6 +57,13 @@ class SceneComputer(QtCore.QObject):
         self._delivered = 0
         self.scene: Scene | None = None
         self._finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
+        # "busy" is announced only for work that takes a while: a label flashing
+        # for a quick edit costs a repaint of the window while the work runs
+        self._busy_shown = False
+        self._busy_delay = QtCore.QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(BUSY_DELAY_MS)
+        self._busy_delay.timeout.connect(self._announce_busy)
 
     @property
     def busy(self) -> bool:
@@ -63,8 +76,8 @@ class SceneComputer(QtCore.QObject):
             self._generation += 1
             generation = self._generation
         previous = self.scene
-        if self._delivered == generation - 1:
-            self.busy_changed.emit(True)
+        if not self._busy_delay.isActive() and not self._busy_shown:
+            self._busy_delay.start()
         self._executor.submit(self._work, generation, session, previous)
 
     def compute_now(self, session: Session) -> Scene:
@@ -72,6 +85,10 @@ class SceneComputer(QtCore.QObject):
         with self._lock:
             self._generation += 1
             self._delivered = self._generation
+        self._busy_delay.stop()
+        if self._busy_shown:
+            self._busy_shown = False
+            self.busy_changed.emit(False)
         self.scene = build_scene(session, self.scene)
         self.scene_ready.emit(self.scene)
         return self.scene
@@ -82,6 +99,11 @@ class SceneComputer(QtCore.QObject):
             self._generation += 1
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._helper.shutdown(wait=False, cancel_futures=True)
+
+    def _announce_busy(self) -> None:
+        if self.busy and not self._busy_shown:
+            self._busy_shown = True
+            self.busy_changed.emit(True)
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation
@@ -120,7 +142,10 @@ class SceneComputer(QtCore.QObject):
         if generation != self._generation:
             return
         self._delivered = generation
-        self.busy_changed.emit(False)
+        self._busy_delay.stop()
+        if self._busy_shown:
+            self._busy_shown = False
+            self.busy_changed.emit(False)
         if scene is None:
             self.failed.emit(error)
             return
