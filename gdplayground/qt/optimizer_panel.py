@@ -164,7 +164,9 @@ class _EntryRow(QtWidgets.QWidget):
         self.status_label.set_full_text(text)
         self._status_warning = warning
         colour = error_colour(self) if warning else muted_colour(self)
-        set_text_colour(self.status_label, colour)
+        # a new palette restyles the label: only when the colour really changes
+        if self.status_label.palette().color(QtGui.QPalette.ColorRole.WindowText) != colour:
+            set_text_colour(self.status_label, colour)
 
     def start_rename(self) -> None:
         self.name_edit.setText(self.name_label.text())
