@@ -334,8 +334,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.function_editor.show_gradient(scene.session.function, scene.objective.gradient_text)
         if scene.grid is not self._shown_grid:
             self._shown_grid = scene.grid
+            # drop the old paths first: set_grid would fit them to the new grid
+            # only for set_paths to replace them below
+            self.contour.set_paths([])
             self.contour.set_grid(scene.grid, scene.levels, scene.log_scale)
             if self.surface is not None:
+                self.surface.set_paths([])
                 self.surface.set_grid(scene.grid, scene.log_scale)
         self.paths, self._path_rows = [], []
         for i, (entry, run) in enumerate(zip(scene.session.optimizers, scene.runs, strict=True)):
