@@ -58,7 +58,11 @@ def undefined_note(fraction: float) -> str:
 
 
 class LegendBox(pg.GraphicsWidget):
-    """Rich-text legend in a fixed-width layout cell: its text never resizes the plot."""
+    """Legend in a fixed-width layout cell (its text never resizes the plot), one entry a path.
+
+    Each entry is a rich-text header (swatch, name, status), re-laid out only
+    when it changes, over a plain line of values that changes every frame.
+    """
 
     def __init__(self, width: float) -> None:
         super().__init__()
@@ -66,22 +70,65 @@ class LegendBox(pg.GraphicsWidget):
         self.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Expanding
         )
-        self._text = QtWidgets.QGraphicsTextItem(self)
-        self._text.setPos(4, 4)
-        self._text.setTextWidth(width - 8)
-        self._html = ""
+        self._width = width
+        self._entries: list[tuple[QtWidgets.QGraphicsTextItem, QtWidgets.QGraphicsSimpleTextItem]]
+        self._entries = []
+        self._headers: list[str] = []
+        self._colour = ""
+        self._mono = QtGui.QFont("monospace")
+        self._mono.setStyleHint(QtGui.QFont.StyleHint.Monospace)
+        self._mono.setPointSizeF(8)
 
-    def set_html(self, html: str, colour: str) -> None:
-        """Show ``html`` in ``colour`` (only re-laid out when it changed)."""
-        if html != self._html:
-            self._html = html
-            self._text.setDefaultTextColor(QtGui.QColor(colour))
-            self._text.setHtml(html)
+    def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
+        """Show ``(header html, values text)`` per entry, in ``colour``."""
+        while len(self._entries) < len(entries):
+            header = QtWidgets.QGraphicsTextItem(self)
+            header.document().setDocumentMargin(0)
+            header.setTextWidth(self._width - 12)
+            header.setCacheMode(_CACHED)  # changes only with a status
+            values = QtWidgets.QGraphicsSimpleTextItem(self)
+            values.setFont(self._mono)
+            self._entries.append((header, values))
+            self._headers.append("")
+        new_colour = colour != self._colour
+        self._colour = colour
+        relayout = new_colour
+        for index, (header, values) in enumerate(self._entries):
+            shown = index < len(entries)
+            relayout |= header.isVisible() != shown
+            header.setVisible(shown)
+            values.setVisible(shown)
+            if not shown:
+                continue
+            html, text = entries[index]
+            if new_colour:
+                header.setDefaultTextColor(QtGui.QColor(colour))
+                values.setBrush(QtGui.QColor(colour))
+            if html != self._headers[index]:
+                self._headers[index] = html
+                header.setHtml(html)
+                relayout = True
+            if text != values.text():
+                values.setText(text)
+        if relayout:
+            self._lay_out(len(entries))
+
+    def _lay_out(self, count: int) -> None:
+        y = 8.0
+        for header, values in self._entries[:count]:
+            header.setPos(8, y)
+            y += header.boundingRect().height()
+            values.setPos(8, y)
+            y += values.boundingRect().height() + 4
 
     @property
     def text(self) -> str:
         """The legend as plain text."""
-        return self._text.toPlainText()
+        return "\n".join(
+            f"{header.toPlainText()}\n{values.text()}"
+            for header, values in self._entries
+            if header.isVisible()
+        )
 
 
 @dataclass
@@ -502,18 +549,15 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def _update_legend(self) -> None:
         text_colour = "#e0e0e0" if is_dark() else "#202020"
-        rows = []
+        entries = []
         for path in self._paths:
             f, g = path.values_at(self._frame)
-            rows.append(
-                f'<div style="margin-bottom:4px"><span style="color:{path.colour}; '
-                f'font-size:13pt">&#9632;</span> <b>{_escape(path.name)}</b> '
-                f"<i>{_escape(path.status_at(self._frame))}</i><br>"
-                f'<span style="font-family:monospace; font-size:8pt">'
-                f"&nbsp;&nbsp;&nbsp;&nbsp;f = {format_value(f)}&nbsp; "
-                f"|∇f| = {format_value(g)}</span></div>"
+            header = (
+                f'<span style="color:{path.colour}; font-size:13pt">&#9632;</span> '
+                f"<b>{_escape(path.name)}</b> <i>{_escape(path.status_at(self._frame))}</i>"
             )
-        self.legend.set_html("".join(rows), text_colour)
+            entries.append((header, f"    f = {format_value(f)}  |∇f| = {format_value(g)}"))
+        self.legend.set_entries(entries, text_colour)
 
     # ------------------------------------------------------------------- mouse
     def _on_scene_clicked(self, event: object) -> None:
