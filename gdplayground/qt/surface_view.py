@@ -91,16 +91,32 @@ def height_scale(grid: Grid, log: bool | None = None) -> ColourScale:
     )
 
 
+#: The mesh samples at most this many grid points per side.  A 300 x 300 grid
+#: would give some 180,000 triangles, about one per pixel of the view, and
+#: software OpenGL renders them all at every repaint; every second point looks
+#: the same and draws in half the time.
+MESH_SAMPLES = 151
+
+
+def mesh_indices(count: int, limit: int = MESH_SAMPLES) -> np.ndarray:
+    """Evenly strided indices into ``count`` grid points, first and last included."""
+    stride = max(1, -(-(count - 1) // (limit - 1)))
+    indices = np.arange(0, count, stride)
+    return indices if indices[-1] == count - 1 else np.append(indices, count - 1)
+
+
 def surface_mesh(grid: Grid, transform: SceneTransform) -> gl.MeshData | None:
     """Vertices, triangles over fully defined cells, and lit viridis vertex colours.
 
     Cells touching an undefined value get no triangles, so undefined regions
     are holes.  Lighting is baked into the colours (fixed light, Lambert), which
-    avoids pyqtgraph's per-vertex Python loop for normals.
+    avoids pyqtgraph's per-vertex Python loop for normals.  Large grids are
+    sampled every few points (:data:`MESH_SAMPLES`).
     """
-    ny, nx = grid.shape
-    sx, sy = transform.xy(grid.xs, grid.ys)
-    height = transform.z(grid.z)
+    rows, cols = mesh_indices(grid.shape[0]), mesh_indices(grid.shape[1])
+    nx = len(cols)
+    sx, sy = transform.xy(grid.xs[cols], grid.ys[rows])
+    height = transform.z(grid.z[np.ix_(rows, cols)])
     finite = np.isfinite(height)
     if finite.sum() < 4:
         return None
