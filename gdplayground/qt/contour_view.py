@@ -10,7 +10,7 @@ import numpy as np
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
 from gdplayground.qt import palette
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
-from gdplayground.qt.curves import PrefixCurve
+from gdplayground.qt.curves import GrowingPolylines, PrefixCurve
 from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
 from gdplayground.qt.path_data import PathData
 
@@ -28,6 +28,7 @@ FILL_OPACITY = 0.6
 
 _Z_IMAGE, _Z_ISOLINES, _Z_PATHS, _Z_ARROWS, _Z_MARKERS, _Z_CURRENT = -20, -10, 10, 20, 25, 30
 _Z_START, _Z_HOVER = 40, 50
+_NO_POINTS = np.empty(0)
 _CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NOT_CACHED = QtWidgets.QGraphicsItem.CacheMode.NoCache
 
@@ -213,6 +214,11 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.minima_item.setZValue(_Z_MARKERS)
         self.plot.addItem(self.minima_item)
 
+        # the thin histories of all solid paths, drawn incrementally onto one image
+        self.history_item = GrowingPolylines()
+        self.history_item.setZValue(_Z_PATHS)
+        self.plot.addItem(self.history_item, ignoreBounds=True)
+
         self.current_item = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#000000", width=1.2))
         self.current_item.setZValue(_Z_CURRENT)
         self.plot.addItem(self.current_item)
@@ -383,6 +389,20 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def _rebuild_geometry(self) -> None:
         """Precompute the drawable polylines (once per data change); arrows come lazily."""
+        self._rebuild_path_geometry()
+        histories = []
+        bounds = QtCore.QRectF()
+        for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
+            drawn = items.drawn
+            if drawn is None or path.dashed:  # dashes would restart with each new piece
+                histories.append((_NO_POINTS, _NO_POINTS, _NO_POINTS, items.line.opts["pen"]))
+                continue
+            pen = items.line.opts["pen"]
+            histories.append((drawn.thin_xs, drawn.thin_ys, drawn.thin_connect, pen))
+            bounds = bounds.united(items.line.boundingRect())
+        self.history_item.set_lines(histories, bounds)
+
+    def _rebuild_path_geometry(self) -> None:
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
             n = max(path.drawable, 0)
             origins = path.points[:n]
@@ -435,11 +455,12 @@ class ContourView(pg.GraphicsLayoutWidget):
                 items.thin_end = 0
                 items.finished = False
                 items.line.setData([], [])
+                self.history_item.set_end(index, 0)
                 items.trail.setData([], [])
                 self._update_arrow(items.gradient_arrow, None, False)
                 self._update_arrow(items.step_arrow, None, False)
                 continue
-            self._draw_path(items, last, finished=last == path.drawable - 1)
+            self._draw_path(index, items, last, finished=last == path.drawable - 1)
             current[index] = path.points[last]
             if (self._show_gradient or self._show_step) and items.step_geometry is None:
                 self._arrow_geometry(path, items)
@@ -460,8 +481,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         )
         self._update_legend()
 
-    @staticmethod
-    def _draw_path(items: _PathItems, last: int, finished: bool) -> None:
+    def _draw_path(self, index: int, items: _PathItems, last: int, finished: bool) -> None:
         """Thin history plus bold trail; a finished path is bold throughout and cached.
 
         A finished path no longer changes, so Qt keeps it as a pixmap and
@@ -474,6 +494,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             items.finished = True
             items.thin_end = 0
             items.line.setData([], [])
+            self.history_item.set_end(index, 0)
             items.trail.setData(drawn.xs, drawn.ys, connect=drawn.connect)
             items.trail.setCacheMode(_CACHED)
             return
@@ -483,11 +504,14 @@ class ContourView(pg.GraphicsLayoutWidget):
         thin_end, begin, end = drawn.frame_slices(last, TRAIL_STEPS)
         if thin_end != items.thin_end:  # the thinned history changes rarely
             items.thin_end = thin_end
-            items.line.setData(
-                drawn.thin_xs[:thin_end],
-                drawn.thin_ys[:thin_end],
-                connect=drawn.thin_connect[:thin_end],
-            )
+            if self._paths[index].dashed:
+                items.line.setData(
+                    drawn.thin_xs[:thin_end],
+                    drawn.thin_ys[:thin_end],
+                    connect=drawn.thin_connect[:thin_end],
+                )
+            else:
+                self.history_item.set_end(index, thin_end)
         items.trail.setData(
             drawn.xs[begin:end], drawn.ys[begin:end], connect=drawn.connect[begin:end]
         )
@@ -498,7 +522,15 @@ class ContourView(pg.GraphicsLayoutWidget):
         if not items.line.isVisible():
             return np.empty((0, 2))
         parts = []
-        for curve in (items.line, items.trail):
+        curves = [items.line, items.trail]
+        if index < len(self._paths) and items.drawn is not None and not self._paths[index].dashed:
+            end = self.history_item.end(index)
+            if end:
+                parts.append(
+                    np.column_stack([items.drawn.thin_xs[:end], items.drawn.thin_ys[:end]])
+                )
+            curves = [items.trail]
+        for curve in curves:
             xs, ys = curve.getData()
             if xs is not None and len(xs):
                 parts.append(np.column_stack([xs, ys]))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from gdplayground.qt._qt import QtCore, pg
+from collections.abc import Sequence
+
+import numpy as np
+
+from gdplayground.qt._qt import QtCore, QtGui, pg
 
 
 class PrefixCurve(pg.PlotCurveItem):
@@ -31,3 +35,92 @@ class PrefixCurve(pg.PlotCurveItem):
         if rect.isNull():
             return None, None
         return (rect.left(), rect.right()) if ax == 0 else (rect.top(), rect.bottom())
+
+
+class GrowingPolylines(pg.GraphicsObject):
+    """Several polylines, each drawn up to an end that mostly grows, onto a cached image.
+
+    Moving an end forward draws only the new segments; moving one back, new
+    data, or a new view transform (zoom, resize, export size) repaints them
+    all.  Each repaint of the view is then one image blit, however long the
+    polylines are.  Lines are drawn in the order given, the first lowest.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: list[tuple[np.ndarray, np.ndarray, np.ndarray, QtGui.QPen]] = []
+        self._ends: list[int] = []
+        self._drawn: list[int] = []
+        self._bounds = QtCore.QRectF()
+        self._image: QtGui.QImage | None = None
+        self._key: tuple | None = None
+
+    def set_lines(
+        self,
+        lines: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, QtGui.QPen]],
+        bounds: QtCore.QRectF,
+    ) -> None:
+        """``(xs, ys, connect, pen)`` per polyline (``connect`` as pyqtgraph's), all shown
+        with end 0; ``bounds`` cover everything they will ever draw."""
+        self.prepareGeometryChange()
+        self._lines = list(lines)
+        self._ends = [0] * len(self._lines)
+        self._bounds = QtCore.QRectF(bounds)
+        self._key = None
+        self.update()
+
+    def set_end(self, index: int, end: int) -> None:
+        """Draw polyline ``index`` through its first ``end`` points."""
+        if end != self._ends[index]:
+            self._ends[index] = end
+            self.update()
+
+    def end(self, index: int) -> int:
+        """How many points of polyline ``index`` are drawn."""
+        return self._ends[index]
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, *_: object) -> None:
+        if not self._lines or self._bounds.isNull():
+            return
+        # logical coordinates of the painter: a widget painted into a parent's
+        # pixmap (grab) gets its offset from the device, not from this transform
+        transform = painter.worldTransform()
+        ratio = painter.device().devicePixelRatioF()
+        shown = self.viewRect()
+        visible = self._bounds if shown is None else self._bounds.intersected(shown)
+        area = transform.mapRect(visible).toAlignedRect()
+        if area.isEmpty():
+            return
+        key = (*(transform.map(QtCore.QPointF(x, y)) for x, y in ((0, 0), (1, 0), (0, 1))),
+               area, ratio)  # fmt: skip
+        if key != self._key or any(e < d for e, d in zip(self._ends, self._drawn, strict=True)):
+            self._key = key
+            size = QtCore.QSize(round(area.width() * ratio), round(area.height() * ratio))
+            self._image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            self._image.setDevicePixelRatio(ratio)
+            self._image.fill(0)
+            self._drawn = [0] * len(self._lines)
+        self._draw_new_segments(transform * QtGui.QTransform.fromTranslate(-area.x(), -area.y()))
+        painter.save()
+        painter.setWorldTransform(QtGui.QTransform())
+        painter.drawImage(area.topLeft(), self._image)
+        painter.restore()
+
+    def _draw_new_segments(self, transform: QtGui.QTransform) -> None:
+        news = [i for i, (e, d) in enumerate(zip(self._ends, self._drawn, strict=True)) if e > d]
+        if not news:
+            return
+        painter = QtGui.QPainter(self._image)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setTransform(transform)
+        for index in news:
+            xs, ys, connect, pen = self._lines[index]
+            start, end = max(self._drawn[index] - 1, 0), self._ends[index]
+            if end - start > 1:
+                painter.setPen(pen)
+                painter.drawPath(pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end]))
+            self._drawn[index] = end
+        painter.end()
