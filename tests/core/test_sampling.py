@@ -220,3 +220,11 @@ def test_grid_is_read_only() -> None:
     assert isinstance(grid, Grid)
     with pytest.raises(ValueError):
         grid.z[0, 0] = 1.0
+
+
+def test_isolines_are_traced_once_per_grid_and_levels() -> None:
+    grid = sample_grid(lambda x, y: np.hypot(x, y), (-2, 2, -2, 2), 41)
+    first = isolines(grid, np.array([1.5, 0.5]))
+    assert isolines(grid, np.array([0.5, 1.5])) is first  # same levels, any order
+    assert not first.flags.writeable  # shared: the views must not change it
+    assert isolines(grid, np.array([1.0])) is not first

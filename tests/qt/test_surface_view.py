@@ -11,10 +11,12 @@ from gdplayground.core.sampling import colour_scale, sample_grid
 from gdplayground.qt.path_data import PathData
 from gdplayground.qt.surface_view import (
     CEILING,
+    MESH_SAMPLES,
     PATH_LIFT,
     Z_HEIGHT,
     SceneTransform,
     SurfaceView,
+    mesh_indices,
     segments_below,
     surface_mesh,
 )
@@ -166,3 +168,14 @@ def test_frame_changes_the_picture(qtbot, rosenbrock_grid, paths) -> None:
     view.set_frame(60)
     second = _pixels(view)
     assert (np.abs(first - second).sum(axis=-1) > 30).sum() > 20
+
+
+def test_large_grids_are_meshed_every_few_points_edges_included() -> None:
+    grid = sample_grid(lambda x, y: x**2 + y**2, (-1, 1, -2, 2), (300, 120))
+    vertices = surface_mesh(grid, _transform(grid)).vertexes()
+    assert len(vertices) == MESH_SAMPLES * 120  # 300 columns -> 151, 120 rows kept
+    assert vertices[:, 0].min() == pytest.approx(-0.5) and vertices[:, 0].max() == pytest.approx(
+        0.5
+    )
+    assert mesh_indices(300)[[0, 1, -2, -1]].tolist() == [0, 2, 298, 299]
+    assert mesh_indices(120).tolist() == list(range(120))
