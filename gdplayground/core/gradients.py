@@ -62,7 +62,7 @@ def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, .
     def evaluate(x: Array, y: Array) -> tuple[Array, ...]:
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
-        shape = np.broadcast_shapes(x.shape, y.shape)
+        shape = x.shape if x.shape == y.shape else np.broadcast_shapes(x.shape, y.shape)
         size = math.prod(shape)
         with np.errstate(all="ignore"):
             if size <= CHUNK:
@@ -93,13 +93,18 @@ def _outputs(results: list, shape: tuple[int, ...], inputs: tuple[Array, Array])
     the inputs themselves and results repeated in the list are copied.
     """
     out: list[Array] = []
-    for result in results:
-        arr = _real(np.asarray(result))
+    x, y = inputs
+    for result in results:  # runs once per optimizer step: kept free of generators
+        arr = result if type(result) is np.ndarray else np.asarray(result)
+        if arr.dtype.kind == "c":
+            arr = _real(arr)
         fresh = (
             arr.dtype == np.float64
             and arr.shape == shape
             and arr.flags.owndata
-            and not any(arr is other for other in (*inputs, *out))
+            and arr is not x
+            and arr is not y
+            and all(arr is not other for other in out)
         )
         out.append(arr if fresh else np.array(np.broadcast_to(arr, shape), dtype=np.float64))
     return tuple(out)
