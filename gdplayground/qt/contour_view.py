@@ -10,7 +10,7 @@ import numpy as np
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
 from gdplayground.qt import palette
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
-from gdplayground.qt.curves import GrowingPolylines, PrefixCurve
+from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
 from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
 from gdplayground.qt.path_data import PathData
 
@@ -219,9 +219,9 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.history_item.setZValue(_Z_PATHS)
         self.plot.addItem(self.history_item, ignoreBounds=True)
 
-        self.current_item = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#000000", width=1.2))
+        self.current_item = PointMarkers(size=11, pen=pg.mkPen("#000000", width=1.2))
         self.current_item.setZValue(_Z_CURRENT)
-        self.plot.addItem(self.current_item)
+        self.plot.addItem(self.current_item, ignoreBounds=True)
         self._current_brushes: list[QtGui.QBrush] = []
 
         self.start_item = pg.TargetItem(
@@ -401,6 +401,12 @@ class ContourView(pg.GraphicsLayoutWidget):
             histories.append((drawn.thin_xs, drawn.thin_ys, drawn.thin_connect, pen))
             bounds = bounds.united(items.line.boundingRect())
         self.history_item.set_lines(histories, bounds)
+        if self._grid is not None:  # current points further out than this are not marked
+            xmin, xmax, ymin, ymax = self._grid.domain
+            width, height = xmax - xmin, ymax - ymin
+            self.current_item.declare_bounds(
+                QtCore.QRectF(xmin - 10 * width, ymin - 10 * height, 21 * width, 21 * height)
+            )
 
     def _rebuild_path_geometry(self) -> None:
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
@@ -475,9 +481,9 @@ class ContourView(pg.GraphicsLayoutWidget):
                 (np.abs(current - ((xmin + xmax) / 2, (ymin + ymax) / 2)) > far).any(axis=1)
             ] = np.nan
         shown = np.isfinite(current).all(axis=1)
-        self.current_item.setData(
-            pos=current[shown],
-            brush=[brush for brush, ok in zip(self._current_brushes, shown, strict=True) if ok],
+        self.current_item.set_points(
+            current[shown],
+            [brush for brush, ok in zip(self._current_brushes, shown, strict=True) if ok],
         )
         self._update_legend()
 
@@ -540,8 +546,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def current_points(self) -> np.ndarray:
         """The current-point markers, shape (n, 2), one per path that has one."""
-        data = self.current_item.getData()
-        return np.column_stack(data) if data[0] is not None else np.empty((0, 2))
+        return self.current_item.points()
 
     @staticmethod
     def _update_arrow(

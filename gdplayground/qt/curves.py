@@ -124,3 +124,59 @@ class GrowingPolylines(pg.GraphicsObject):
                 painter.drawPath(pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end]))
             self._drawn[index] = end
         painter.end()
+
+
+class PointMarkers(pg.GraphicsObject):
+    """Round markers of a fixed size in pixels, one brush each: cheap to move every frame.
+
+    The few current points of an animation change every frame; this draws them
+    directly instead of rebuilding a scatter plot's spot tables.
+    """
+
+    def __init__(self, size: float, pen: QtGui.QPen) -> None:
+        super().__init__()
+        self._radius = size / 2
+        self._pen = QtGui.QPen(pen)
+        self._pen.setCosmetic(True)
+        self._points = np.empty((0, 2))
+        self._brushes: list[QtGui.QBrush] = []
+        self._bounds = QtCore.QRectF()
+
+    def set_points(self, points: np.ndarray, brushes: Sequence[QtGui.QBrush]) -> None:
+        """Show a marker at each row of ``points`` (n, 2) filled with the matching brush."""
+        self._points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self._brushes = list(brushes)
+        self.update()
+
+    def points(self) -> np.ndarray:
+        """The marked points, shape (n, 2)."""
+        return self._points.copy()
+
+    def declare_bounds(self, rect: QtCore.QRectF) -> None:
+        """Bounds covering every point this item will mark (markers reach a little beyond)."""
+        self.prepareGeometryChange()
+        self._bounds = QtCore.QRectF(rect)
+
+    def boundingRect(self) -> QtCore.QRectF:
+        width, height = self.pixelWidth(), self.pixelHeight()
+        if not (np.isfinite(width) and np.isfinite(height)) or self._bounds.isNull():
+            return self._bounds
+        reach = self._radius + self._pen.widthF()
+        return self._bounds.adjusted(-reach * width, -reach * height, reach * width, reach * height)
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()  # the pixel margin of the bounds changed
+
+    def paint(self, painter: QtGui.QPainter, *_: object) -> None:
+        if not len(self._points):
+            return
+        transform = painter.worldTransform()
+        painter.save()
+        painter.setWorldTransform(QtGui.QTransform())
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen)
+        radius = self._radius
+        for (x, y), brush in zip(self._points, self._brushes, strict=True):
+            painter.setBrush(brush)
+            painter.drawEllipse(transform.map(QtCore.QPointF(x, y)), radius, radius)
+        painter.restore()

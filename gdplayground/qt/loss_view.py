@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
-from gdplayground.qt.curves import PrefixCurve
+from gdplayground.qt.curves import PointMarkers, PrefixCurve
 from gdplayground.qt.path_data import PathData
 
 #: A plot switches to a log y axis when its positive values span more decades than this.
@@ -97,7 +97,7 @@ class LossView(pg.GraphicsLayoutWidget):
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._plots = {_VALUE: self.value_plot, _GRADIENT: self.gradient_plot}
         self.frame_lines: dict[str, pg.InfiniteLine] = {}
-        self._markers: dict[str, pg.ScatterPlotItem] = {}
+        self._markers: dict[str, PointMarkers] = {}
         self._reveals: dict[str, _Reveal] = {}
         for key, plot in self._plots.items():
             plot.setMenuEnabled(False)
@@ -116,7 +116,7 @@ class LossView(pg.GraphicsLayoutWidget):
             plot.addItem(reveal, ignoreBounds=True)
             self._reveals[key] = reveal
             plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
-            markers = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
+            markers = PointMarkers(size=7, pen=pg.mkPen("#000000", width=1))
             markers.setZValue(10)
             plot.addItem(markers, ignoreBounds=True)
             self._markers[key] = markers
@@ -210,6 +210,12 @@ class LossView(pg.GraphicsLayoutWidget):
                 # a diverging run would squash every other curve: only its start counts
                 in_range.append(finite[:1] if self._paths[index].status == "diverged" else finite)
             self._fix_y_range(key, np.concatenate(in_range) if in_range else np.empty(0))
+            bounds = QtCore.QRectF()
+            for curves in self._curves[: len(self._paths)]:
+                bounds = bounds.united(
+                    (curves.value if key == _VALUE else curves.gradient).boundingRect()
+                )
+            self._markers[key].declare_bounds(bounds)
         self.value_plot.setXRange(0, max(len(self._steps) - 1, 1), padding=0.02)
         self.set_frame(self._frame)
 
@@ -244,9 +250,8 @@ class LossView(pg.GraphicsLayoutWidget):
         for key, markers in self._markers.items():
             points = current[key]
             shown = np.isfinite(points).all(axis=1)
-            markers.setData(
-                pos=points[shown],
-                brush=[brush for brush, ok in zip(self._brushes, shown, strict=True) if ok],
+            markers.set_points(
+                points[shown], [brush for brush, ok in zip(self._brushes, shown, strict=True) if ok]
             )
 
     def _on_range_changed(self, *_: object) -> None:
