@@ -449,8 +449,12 @@ class ContourView(pg.GraphicsLayoutWidget):
         """The frame currently drawn."""
         return self._frame
 
-    def set_frame(self, frame: int) -> None:
-        """Draw every path up to ``frame`` (paths that ended early show their last point)."""
+    def set_frame(self, frame: int, legend: bool = True) -> None:
+        """Draw every path up to ``frame`` (paths that ended early show their last point).
+
+        ``legend=False`` leaves the legend's values for a later :meth:`update_legend`
+        (a window playing fast refreshes its text less often than its paths).
+        """
         self._frame = max(int(frame), 0)
         current = np.full((len(self._paths), 2), np.nan)
         for index, (path, items) in enumerate(
@@ -485,7 +489,8 @@ class ContourView(pg.GraphicsLayoutWidget):
             current[shown],
             [brush for brush, ok in zip(self._current_brushes, shown, strict=True) if ok],
         )
-        self._update_legend()
+        if legend:
+            self.update_legend()
 
     def _draw_path(self, index: int, items: _PathItems, last: int, finished: bool) -> None:
         """Thin history plus bold trail; a finished path is bold throughout and cached.
@@ -584,7 +589,8 @@ class ContourView(pg.GraphicsLayoutWidget):
             )
         return entries
 
-    def _update_legend(self) -> None:
+    def update_legend(self) -> None:
+        """Show each path's status and values at the current frame in the legend."""
         text_colour = "#e0e0e0" if is_dark() else "#202020"
         entries = []
         for path in self._paths:

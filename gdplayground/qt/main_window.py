@@ -363,12 +363,34 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(message, 8000)
 
     def _on_frame(self, frame: int) -> None:
-        self.contour.set_frame(frame)
+        # while playing, the legend and status texts change ~10 times a second (they
+        # cannot be read faster); paused, stepped or scrubbed they are always exact
+        throttle = getattr(self, "_text_throttle", None)
+        if throttle is None:
+            throttle = self._text_throttle = QtCore.QTimer(self)
+            throttle.setSingleShot(True)
+            throttle.setInterval(100)
+            throttle.timeout.connect(self._flush_texts)
+        texts = not (self.clock.is_playing() and throttle.isActive())
+        self._texts_pending = not texts
+        self.contour.set_frame(frame, legend=texts)
         self.loss.set_frame(frame)
         if self.surface is not None:
             self.surface.set_frame(frame)
         self.playback.show_frame(frame)
-        self._update_statuses(frame)
+        if texts:
+            self._update_statuses(frame)
+            if self.clock.is_playing():
+                throttle.start()
+
+    def _flush_texts(self) -> None:
+        """The legend and status texts a playing window left behind, brought up to date."""
+        if getattr(self, "_texts_pending", False):
+            self._texts_pending = False
+            self.contour.update_legend()
+            self._update_statuses(self.clock.frame)
+            if self.clock.is_playing():
+                self._text_throttle.start()
 
     def _update_statuses(self, frame: int) -> None:
         rows = dict(zip(self._path_rows, self.paths, strict=True))

@@ -11,6 +11,7 @@ import pytest
 from gdplayground.core.presets import load_presets
 from gdplayground.core.session import default_session, entry_for
 from gdplayground.qt._qt import QtCore, QtWidgets
+from gdplayground.qt.contour_view import format_value
 from gdplayground.qt.main_window import MainWindow
 
 
@@ -245,3 +246,27 @@ def test_the_3d_view_arrives_after_the_window_and_shows_the_scene(qtbot, setting
     w.set_frame(10)
     assert w.surface.frame == 10
     assert len(w.surface.current_points()) == len(w.paths)
+
+
+def test_playing_refreshes_texts_at_most_ten_times_a_second_and_exactly_when_paused(
+    qtbot, window
+) -> None:
+    def status() -> str:
+        return window.optimizer_panel._statuses[0][0]
+
+    def shows(frame: int) -> bool:
+        f, _ = window.paths[0].values_at(frame)
+        return f"f={format_value(f)}" in status() and window.contour.legend.text.count(
+            f"f = {format_value(f)}"
+        )
+
+    window.toggle_play()
+    window.clock.tick()
+    assert shows(1)
+    for _ in range(4):
+        window.clock.tick()
+    assert window.contour.frame == 5 and shows(1)  # paths move, text waits
+    window.toggle_play()
+    qtbot.waitUntil(lambda: shows(5), timeout=1000)
+    window.step(1)
+    assert shows(6)  # stepping is exact at once
