@@ -76,7 +76,13 @@ def parse_pair(text: str, option: str) -> tuple[float, float]:
         raise UsageError(
             f"{option} {text!r}: write two numbers separated by a comma, e.g. {option}=-1.5,2"
         )
-    return (_number(parts[0], option), _number(parts[1], option))
+    pair = (_number(parts[0], option), _number(parts[1], option))
+    from gdplayground.core.session import start_problem
+
+    problem = start_problem(pair)
+    if problem:
+        raise UsageError(f"{option} {text}: {problem}")
+    return pair
 
 
 def _steps(text: str) -> int:

@@ -43,6 +43,35 @@ DEFAULT_COLORS = (
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+#: Windows and start points beyond this size are refused (optimizer runs count
+#: points past it as diverged, and plots lose all precision).
+MAX_COORDINATE = 1e10
+
+
+def domain_problem(domain: tuple[float, float, float, float]) -> str | None:
+    """Why ``(xmin, xmax, ymin, ymax)`` cannot be a plotting window, or None if it can."""
+    if len(domain) != 4 or not all(math.isfinite(v) for v in domain):
+        return "write four finite numbers [xmin, xmax, ymin, ymax]"
+    xmin, xmax, ymin, ymax = domain
+    if not (xmin < xmax and ymin < ymax):
+        return "write [xmin, xmax, ymin, ymax] with xmin < xmax and ymin < ymax"
+    if max(abs(v) for v in domain) > MAX_COORDINATE:
+        return f"keep the window within ±{MAX_COORDINATE:g}"
+    for low, high, axis in ((xmin, xmax, "x"), (ymin, ymax, "y")):
+        if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
+            return f"the {axis} range {low:g} to {high:g} is too narrow to plot: widen it"
+    return None
+
+
+def start_problem(start: tuple[float, float]) -> str | None:
+    """Why ``(x, y)`` cannot be a start point, or None if it can."""
+    if len(start) != 2 or not all(math.isfinite(v) for v in start):
+        return "write two finite numbers [x, y]"
+    if max(abs(v) for v in start) > MAX_COORDINATE:
+        return f"keep the start within ±{MAX_COORDINATE:g}"
+    return None
+
+
 class SessionError(ValueError):
     """A session that cannot be loaded; the message names the field and the fix."""
 
@@ -178,6 +207,8 @@ def session_from_json(text: str) -> Session:
         ) from None
     except RecursionError:
         raise SessionError("the file is nested too deeply to be a session") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise SessionError(f"not a session file: {exc}") from None
     return session_from_dict(data)
 
 
@@ -198,11 +229,21 @@ def session_from_dict(data: Any) -> Session:
     except ExpressionError as exc:
         raise SessionError(f"function {function!r}: {exc}") from None
     domain = tuple(r.numbers("domain", 4))
-    if not (domain[0] < domain[1] and domain[2] < domain[3]):
-        raise SessionError("domain: write [xmin, xmax, ymin, ymax] with xmin < xmax, ymin < ymax")
+    problem = domain_problem(domain)  # type: ignore[arg-type]
+    if problem:
+        raise SessionError(f"domain: {problem}")
+    start = tuple(r.numbers("start", 2))
+    problem = start_problem(start)  # type: ignore[arg-type]
+    if problem:
+        raise SessionError(f"start: {problem}")
     preset = r.optional_text("preset", 64)
     if preset is not None and preset not in load_presets():
         raise SessionError(f"preset {preset!r} is not one of {', '.join(load_presets())}")
+    if preset is not None and load_presets()[preset].formula != function:
+        raise SessionError(
+            f"preset {preset!r} does not match the function: remove the preset field, "
+            f"or write the preset's formula {load_presets()[preset].formula!r}"
+        )
     h = r.optional_number("h", low=0.0, strict=True)
     items = r.array("optimizers", MAX_OPTIMIZERS)
     optimizers = tuple(_read_entry(item, i) for i, item in enumerate(items))
@@ -210,7 +251,7 @@ def session_from_dict(data: Any) -> Session:
     return Session(
         function=function,
         domain=domain,  # type: ignore[arg-type]
-        start=tuple(r.numbers("start", 2)),  # type: ignore[arg-type]
+        start=start,  # type: ignore[arg-type]
         optimizers=optimizers,
         color_scale=r.choice("color_scale", COLOR_SCALES, "auto"),
         gradient=r.choice("gradient", GRADIENT_MODES, "symbolic"),
@@ -291,7 +332,10 @@ class _Reader:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SessionError(f"{self._path(key)}: expected a number, found {_kind(value)}")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
             raise SessionError(f"{self._path(key)}: must be a finite number")
         if low is not None and (value < low or (strict and value == low)):

@@ -89,11 +89,12 @@ def parse_domain(text: str) -> tuple[float, float, float, float]:
         if not math.isfinite(value):
             raise UsageError(f"--domain: {part.strip()} is not a finite number")
         values.append(value)
+    from gdplayground.core.session import domain_problem
+
+    problem = domain_problem(tuple(values))  # type: ignore[arg-type]
+    if problem:
+        raise UsageError(f"--domain {text}: {problem} (XMIN,XMAX,YMIN,YMAX)")
     xmin, xmax, ymin, ymax = values
-    if not (xmin < xmax and ymin < ymax):
-        raise UsageError(
-            f"--domain {text}: write XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX"
-        )
     return xmin, xmax, ymin, ymax
 
 

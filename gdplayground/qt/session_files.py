@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gdplayground.core.session import SUFFIX, Session, SessionError, load_session, save_session
+from gdplayground.core.session import SUFFIX, Session, load_session, save_session
 from gdplayground.export.files import OutputError
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 
@@ -84,7 +84,7 @@ class SessionFiles(QtCore.QObject):
         path = Path(path)
         try:
             session = load_session(path)
-        except SessionError as exc:
+        except Exception as exc:  # SessionError says why; anything else is still refused
             QtWidgets.QMessageBox.warning(
                 self.window, "Cannot open session", f"{path.name} was not opened:\n\n{exc}"
             )

@@ -131,6 +131,7 @@ def test_diverging_run_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "x^2", "--start=nan,0"], "finite"),
         (["run", "x^2", "--start=inf,0"], "finite"),
         (["run", "x^2", "--start=1"], "two numbers"),
+        (["run", "x^2", "--start=1e11,0"], "keep the start within"),
         (["run", "x^2", "--steps", "-3"], "negative"),
         (["run", "x^2", "--steps", "ten"], "whole number"),
         (["run", "x^2", "--tol", "-1"], "negative"),

@@ -96,6 +96,12 @@ def _doc(**changes) -> str:
         (_doc(optimizers=[{"method": "adam"}] * 1000), "at most"),
         (_doc(view=[1]), "expected an object"),
         ("[" * 100000 + "]" * 100000, "nested too deeply"),
+        ('{"version": 1, "steps": ' + "9" * 5000 + "}", "not a session file"),
+        (_doc(domain=[-(10**400), 1, 0, 1]), "finite"),
+        (_doc(domain=[-1e308, 1e308, -1, 1]), "within"),
+        (_doc(domain=[1, 1 + 1e-12, 0, 1]), "too narrow"),
+        (_doc(start=[1e11, 0]), "keep the start within"),
+        (_doc(preset="himmelblau"), "does not match the function"),
     ],
 )
 def test_bad_sessions_are_refused(text: str, fragment: str) -> None:
