@@ -116,9 +116,16 @@ class SceneComputer(QtCore.QObject):
         def on_picture(picture: Picture) -> None:
             if previous is not None and picture.grid is previous.grid:
                 return  # the views already have this grid
-            prepared.append(
-                self._helper.submit(prepare_views, picture.grid, picture.levels, picture.log_scale)
-            )
+            if not self._current(generation):
+                return  # superseded, or shut down: nobody will draw it
+            try:
+                prepared.append(
+                    self._helper.submit(
+                        prepare_views, picture.grid, picture.levels, picture.log_scale
+                    )
+                )
+            except RuntimeError:  # shut down meanwhile; the views prepare it themselves
+                pass
 
         try:
             scene = build_scene(
