@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,8 +16,10 @@ from gdplayground.qt.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+def window(qtbot, tmp_path_factory: pytest.TempPathFactory) -> MainWindow:
+    # settings (autosaved after a second) live apart from the exported files the tests list
+    settings_path = tmp_path_factory.mktemp("settings") / "s.ini"
+    settings = QtCore.QSettings(str(settings_path), QtCore.QSettings.Format.IniFormat)
     w = MainWindow(
         session=replace(default_session(), steps=40), settings=settings, with_surface=False
     )
