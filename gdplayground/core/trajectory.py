@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdplayground.core.gradients import Objective
+from gdplayground.core.gradients import GRADIENT_STEP, Objective
 from gdplayground.core.optimizers import (
     HESSIAN_INDEFINITE,
     HESSIAN_SINGULAR,
@@ -73,7 +73,7 @@ class Trajectory:
             kind = f" ({self.stationary})" if self.stationary else ""
             return f"converged at step {self.stopped_at}{kind}"
         if self.status == DIVERGED and self.stopped_at == 0:
-            return "f is undefined at the start point: move the start"
+            return self._start_problem()
         if self.status == DIVERGED:
             return f"diverged at step {self.stopped_at}"
         if self.status == SINGULAR_HESSIAN:
@@ -81,6 +81,20 @@ class Trajectory:
         if self.status == INDEFINITE_HESSIAN:
             return f"stopped at step {self.stopped_at}: the Hessian is not positive definite"
         return f"ran {self.steps} steps"
+
+    def _start_problem(self) -> str:
+        """Why a run could not take its first step: which of point, f, gradient failed."""
+        point, value, gradient = self.points[0], self.values[0], self.gradients[0]
+        if not np.isfinite(point).all() or (np.abs(point) > HUGE_COORDINATE).any():
+            return "the start point is too far out: move the start"
+        if not np.isfinite(value) or abs(value) > HUGE_VALUE:
+            return "f is undefined at the start point: move the start"
+        if not np.isfinite(gradient).all() or (np.abs(gradient) > HUGE_VALUE).any():
+            return (
+                f"the gradient is undefined at the start point (f = {value:.4g} there): "
+                "move the start"
+            )
+        return "could not start: move the start"
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,8 +326,13 @@ class _History:
 
 
 def classify_stationary(objective: Objective, point: Array, scale: float = 1e-6) -> str:
-    """Name the stationary point at ``point`` from the Hessian's eigenvalues."""
-    a, b, c = (float(v[0]) for v in objective.hessian(point[0:1], point[1:2]))
+    """Name the stationary point at ``point`` from the Hessian's eigenvalues.
+
+    The Hessian comes from central differences of the gradient already compiled
+    for the run (exact in symbolic mode), so classifying never differentiates
+    symbolically: that can take seconds for a long formula.
+    """
+    a, b, c = _hessian_at(objective, np.asarray(point, dtype=np.float64))
     if not all(np.isfinite([a, b, c])):
         return "degenerate"
     eig = np.linalg.eigvalsh(np.array([[a, b], [b, c]]))
@@ -325,6 +344,21 @@ def classify_stationary(objective: Objective, point: Array, scale: float = 1e-6)
     if eig[0] < -tol and eig[1] > tol:
         return "saddle"
     return "degenerate"
+
+
+def _hessian_at(objective: Objective, point: Array) -> tuple[float, float, float]:
+    """(fxx, fxy, fyy) at one point by central differences of the gradient."""
+    if objective.mode != "symbolic":
+        return tuple(float(v[0]) for v in objective.hessian(point[0:1], point[1:2]))  # type: ignore[return-value]
+    h = GRADIENT_STEP * np.maximum(1.0, np.abs(point))
+    xs = np.array([point[0] + h[0], point[0] - h[0], point[0], point[0]])
+    ys = np.array([point[1], point[1], point[1] + h[1], point[1] - h[1]])
+    gx, gy = objective.gradient(xs, ys)
+    with np.errstate(all="ignore"):
+        fxx = (gx[0] - gx[1]) / (xs[0] - xs[1])
+        fyy = (gy[2] - gy[3]) / (ys[2] - ys[3])
+        fxy = 0.5 * ((gy[0] - gy[1]) / (xs[0] - xs[1]) + (gx[2] - gx[3]) / (ys[2] - ys[3]))
+    return float(fxx), float(fxy), float(fyy)
 
 
 def run_trajectories(

@@ -136,3 +136,19 @@ def test_defaults_give_finite_runs_on_every_preset(key: str) -> None:
         t = run_trajectory(obj, make_config(name), start)
         assert np.isfinite(t.points).all()
         assert t.status in ("converged", "max_steps", "diverged")
+
+
+def test_a_start_where_only_the_gradient_is_undefined_says_so() -> None:
+    t = run_trajectory(compile_function("sqrt(x*y)"), make_config("gd"), (0.0, 0.0))
+    assert t.status == "diverged" and "gradient is undefined" in t.message
+    assert "f = 0" in t.message
+    far = run_trajectory(compile_function("x^2"), make_config("gd"), (1e11, 0.0))
+    assert "too far out" in far.message
+
+
+def test_classifying_a_long_formula_does_not_differentiate_it_again() -> None:
+    product = "*".join(f"(x+{k}y)" for k in range(1, 40))
+    obj = compile_function(f"{product}/10^60 + x^2 + y^2")
+    t = run_trajectory(obj, make_config("adam", {"lr": 0.05}), (0.1, 0.2), steps=2000, tol=1e-6)
+    assert t.status == "converged" and t.stationary == "minimum"
+    assert "_symbolic_hessian" not in obj.__dict__  # the symbolic Hessian was never built
