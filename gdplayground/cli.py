@@ -239,8 +239,14 @@ _NEGATIVE = re.compile(r"^-[\d.]")
 
 
 def normalise_argv(argv: Sequence[str]) -> list[str]:
-    """Join ``--start -1.5,2`` into ``--start=-1.5,2`` so negative pairs need no ``=``."""
+    """Make negative numbers and functions that start with a minus work as typed.
+
+    ``--start -1.5,2`` becomes ``--start=-1.5,2``; a FUNCTION such as
+    ``-x^2 - y^2`` (a lone argument that starts with one minus and is not the
+    value of an option) is moved behind ``--`` so argparse reads it as FUNCTION.
+    """
     out: list[str] = []
+    function: str | None = None
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -248,9 +254,28 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
             out.append(f"{arg}={argv[i + 1]}")
             i += 2
             continue
-        out.append(arg)
+        previous = argv[i - 1] if i > 0 else ""
+        if function is None and i > 0 and _is_minus_formula(arg, previous):
+            function = arg
+        else:
+            out.append(arg)
         i += 1
+    if function is not None:
+        out += ["--", function]
     return out
+
+
+_FLAGS = ("--turn", "--help", "--version", "-h")
+
+
+def _is_minus_formula(arg: str, previous: str) -> bool:
+    """``-x^2`` in FUNCTION's place: one leading minus, not an option, not an option's value."""
+    if not arg.startswith("-") or arg.startswith("--") or arg in ("-h", "-o"):
+        return False
+    takes_value = previous == "-o" or (
+        previous.startswith("--") and "=" not in previous and previous not in _FLAGS
+    )
+    return not takes_value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

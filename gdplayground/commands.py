@@ -19,7 +19,7 @@ from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective, compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, OptimizerConfig, OptimizerError, make_config
 from gdplayground.core.presets import Preset, load_presets
-from gdplayground.core.trajectory import NamedRun, run_trajectories
+from gdplayground.core.trajectory import NamedRun, run_many
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,14 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
 
 
 def compute_runs(plan: RunPlan) -> list[NamedRun]:
-    """Every optimizer from every start, in that order."""
-    runs = []
-    for name, config in plan.optimizers:
-        for traj in run_trajectories(plan.objective, config, plan.starts, plan.steps, plan.tol):
-            runs.append(NamedRun(name, traj))
-    return runs
+    """Every optimizer from every start, in that order, raced in one batch."""
+    configs = [config for _, config in plan.optimizers]
+    results = run_many(plan.objective, configs, plan.starts, plan.steps, plan.tol)
+    return [
+        NamedRun(name, trajectory)
+        for (name, _), trajectories in zip(plan.optimizers, results, strict=True)
+        for trajectory in trajectories
+    ]
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -188,3 +188,30 @@ def test_console_entry_point_and_module_both_work(tmp_path: Path) -> None:
             "gdplayground: error: unknown optimizer 'nope': choose one of gd, momentum, "
             "nesterov, adagrad, rmsprop, adam, adamw, newton"
         ]
+
+
+def test_a_function_that_starts_with_a_minus_is_read_as_the_function(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "run", "-(x-1)^2 - y^2", "--optimizer", "gd", "--steps", "2")
+    assert code == 0, err
+    assert json.loads(out)["function"] == "-(x-1)^2 - y^2"
+    code, out, err = run(capsys, "run", "--optimizer", "gd", "-x^2", "--tol", "0", "--steps", "1")
+    assert code == 0 and json.loads(out)["function"] == "-x^2"
+    code, _, err = run(capsys, "run", "x^2", "--tol", "-1")
+    assert code == 2 and "--tol" in err  # an option's negative value stays its value
+
+
+def test_many_optimizers_are_raced_in_one_batch_with_the_same_results(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gdplayground.core.gradients import compile_function
+    from gdplayground.core.optimizers import make_config
+    from gdplayground.core.trajectory import run_trajectory
+
+    code, out, _ = run(capsys, "run", "rosenbrock", "--steps", "50", "--start=0.5,-0.5")
+    runs = json.loads(out)["runs"]
+    obj = compile_function("(1 - x)^2 + 100*(y - x^2)^2")
+    for r in runs:
+        alone = run_trajectory(obj, make_config(r["optimizer"]), (0.5, -0.5), steps=50)
+        assert r["points"] == alone.points.tolist()
