@@ -176,10 +176,10 @@ class SettingsPanel(QtWidgets.QWidget):
             field.value_committed.connect(self._start_edited)
             field.error_changed.connect(lambda text: self._show(self._run_message, text))
         self._steps = QtWidgets.QSpinBox(group)
-        self._steps.setRange(1, MAX_STEPS)
+        self._steps.setRange(0, MAX_STEPS)
         self._steps.setKeyboardTracking(False)
         self._steps.setAccelerated(True)
-        self._steps.setToolTip(f"Most steps each optimizer takes (1 to {MAX_STEPS})")
+        self._steps.setToolTip(f"Most steps each optimizer takes (0 to {MAX_STEPS})")
         self._steps.valueChanged.connect(self.steps_changed)
         self._tol = NumberField(1e-10, check=_non_negative, log_scale=True, parent=group)
         self._tol.set_help("Stop when |∇f| falls below tol (0 = never stop early)")
@@ -264,7 +264,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._h.set_value(session.h)
         self._update_h_enabled()
         with QtCore.QSignalBlocker(self._steps):
-            self._steps.setValue(max(1, session.steps))
+            self._steps.setValue(session.steps)
         self._tol.set_value(session.tol)
         for label in (self._domain_message, self._gradient_message, self._run_message):
             self._show(label, "")

@@ -522,3 +522,14 @@ def test_number_field_out_of_range_step_does_nothing(qtbot) -> None:
     committed = Recorder(field.value_committed)
     field.step_by(1)
     assert field.value() == 0.99 and committed.calls == [] and not field.is_invalid()
+
+
+def test_a_session_with_zero_steps_shows_zero(qtbot) -> None:
+    from dataclasses import replace as _replace
+
+    from gdplayground.core.session import default_session
+    from gdplayground.qt.settings_panel import SettingsPanel
+
+    panel = SettingsPanel(_replace(default_session(), steps=0))
+    qtbot.addWidget(panel)
+    assert panel.steps() == 0
