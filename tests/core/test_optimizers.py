@@ -21,8 +21,9 @@ from gdplayground.core.trajectory import run_trajectory
 QUADRATIC = X**2 + 3 * Y**2
 START = (1.0, -2.0)
 
-# Three steps of torch 2.13.0 (float64) on the quadratic above, printed by
-# torch.optim itself with the matching arguments (betas=(beta1, beta2), ...).
+# Three or four steps of torch 2.13.0 (float64) on the quadratic above, printed
+# by torch.optim itself with the matching arguments (betas=(beta1, beta2), ...);
+# a "name+variant" key runs the optimizer ``name``.
 TORCH_REFERENCE = {
     "gd": (
         {"lr": 0.01, "weight_decay": 0.1},
@@ -85,6 +86,43 @@ TORCH_REFERENCE = {
             (0.7026562038556347, -1.7011364374398101),
         ],
     ),
+    "rmsprop+momentum": (
+        {"lr": 0.01, "alpha": 0.9, "momentum": 0.6, "weight_decay": 0.05},
+        [
+            (0.9683772238861211, -1.968377223480961),
+            (0.9268143598012921, -1.9266359708860914),
+            (0.8833882285922512, -1.8827343086355361),
+            (0.8413159994852595, -1.8398422561028658),
+        ],
+    ),
+    # beta2 = 0.5 lets the squared-gradient average fall, where AMSGrad departs from Adam
+    "adam+amsgrad": (
+        {"lr": 0.3, "beta1": 0.8, "beta2": 0.5, "amsgrad": 1, "weight_decay": 0.1},
+        [
+            (0.7000000014285714, -1.7000000002459017),
+            (0.3938137850747825, -1.3953831739338791),
+            (0.13458213212921427, -1.098571620757432),
+            (-0.061578405246090956, -0.8262853312921117),
+        ],
+    ),
+    "adam+no-amsgrad": (
+        {"lr": 0.3, "beta1": 0.8, "beta2": 0.5, "amsgrad": 0, "weight_decay": 0.1},
+        [
+            (0.7000000014285714, -1.7000000002459017),
+            (0.3922712758017535, -1.3953831739338791),
+            (0.07076725990876742, -1.082199288388538),
+            (-0.2552204230144758, -0.7553111495609862),
+        ],
+    ),
+    "adamw+amsgrad": (
+        {"lr": 0.3, "beta1": 0.8, "beta2": 0.5, "amsgrad": 1, "weight_decay": 0.5},
+        [
+            (0.5500000015, -1.40000000025),
+            (0.1919324065932062, -0.883813782651587),
+            (-0.043735537177266526, -0.48418778251736017),
+            (-0.17268788779167638, -0.19508404661587558),
+        ],
+    ),
     "adamw": (
         {"lr": 0.1, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.5},
         [
@@ -104,7 +142,7 @@ def _path(name: str, params: dict, steps: int = 3) -> np.ndarray:
 @pytest.mark.parametrize("name", sorted(TORCH_REFERENCE))
 def test_matches_torch_reference(name: str) -> None:
     params, expected = TORCH_REFERENCE[name]
-    points = _path(name, params)
+    points = _path(name.split("+")[0], params, steps=len(expected))
     np.testing.assert_allclose(points[0], START)
     np.testing.assert_allclose(points[1:], expected, rtol=1e-14, atol=1e-15)
 
