@@ -126,6 +126,7 @@ class _EntryRow(QtWidgets.QWidget):
         small.setPointSizeF(max(small.pointSizeF() * 0.9, 7.0))
         self.status_label.setFont(small)
         self._status_warning = False
+        self._status_style: tuple[bool, int] | None = None
 
         top = QtWidgets.QHBoxLayout()
         top.setSpacing(4)
@@ -163,9 +164,11 @@ class _EntryRow(QtWidgets.QWidget):
     def set_status(self, text: str, warning: bool) -> None:
         self.status_label.set_full_text(text)
         self._status_warning = warning
-        colour = error_colour(self) if warning else muted_colour(self)
         # a new palette restyles the label: only when the colour really changes
-        if self.status_label.palette().color(QtGui.QPalette.ColorRole.WindowText) != colour:
+        style = (warning, self.palette().cacheKey())
+        if style != self._status_style:
+            self._status_style = style
+            colour = error_colour(self) if warning else muted_colour(self)
             set_text_colour(self.status_label, colour)
 
     def start_rename(self) -> None:
