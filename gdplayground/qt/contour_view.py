@@ -523,9 +523,7 @@ class ContourView(pg.GraphicsLayoutWidget):
                 )
             else:
                 self.history_item.set_end(index, thin_end)
-        items.trail.setData(
-            drawn.xs[begin:end], drawn.ys[begin:end], connect=drawn.connect[begin:end]
-        )
+        items.trail.set_prefix(drawn.xs[begin:end], drawn.ys[begin:end], drawn.connect[begin:end])
 
     def drawn_points(self, index: int) -> np.ndarray:
         """The polyline currently drawn for path ``index``, shape (m, 2) (for checks)."""

@@ -25,6 +25,15 @@ class PrefixCurve(pg.PlotCurveItem):
         self.prepareGeometryChange()
         self._declared = rect
 
+    def set_prefix(self, xs: np.ndarray, ys: np.ndarray, connect: np.ndarray | str) -> None:
+        """Show ``xs, ys`` (1-D float arrays inside the declared bounds): ``setData``
+        without its checks and bounds bookkeeping, for the per-frame update."""
+        self.xData, self.yData = xs, ys
+        self.opts["connect"] = connect
+        self.path = self.fillPath = self._fillPathList = self._mouseShape = None
+        self._lineSegmentsRendered = False
+        self.update()
+
     def boundingRect(self) -> QtCore.QRectF:
         return self._declared
 
