@@ -150,6 +150,7 @@ class PointMarkers(pg.GraphicsObject):
         self._points = np.empty((0, 2))
         self._brushes: list[QtGui.QBrush] = []
         self._bounds = QtCore.QRectF()
+        self._sprites: dict[tuple[int, float], QtGui.QImage] = {}
 
     def set_points(self, points: np.ndarray, brushes: Sequence[QtGui.QBrush]) -> None:
         """Show a marker at each row of ``points`` (n, 2) filled with the matching brush."""
@@ -180,12 +181,34 @@ class PointMarkers(pg.GraphicsObject):
         if not len(self._points):
             return
         transform = painter.worldTransform()
+        ratio = painter.device().devicePixelRatioF()
         painter.save()
         painter.setWorldTransform(QtGui.QTransform())
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._pen)
-        radius = self._radius
         for (x, y), brush in zip(self._points, self._brushes, strict=True):
-            painter.setBrush(brush)
-            painter.drawEllipse(transform.map(QtCore.QPointF(x, y)), radius, radius)
+            sprite = self._sprite(brush, ratio)
+            half = sprite.width() / ratio / 2
+            centre = transform.map(QtCore.QPointF(x, y))
+            painter.drawImage(QtCore.QPointF(centre.x() - half, centre.y() - half), sprite)
         painter.restore()
+
+    def _sprite(self, brush: QtGui.QBrush, ratio: float) -> QtGui.QImage:
+        """The marker in ``brush``, drawn once (blitting it is cheaper than drawing)."""
+        key = (brush.color().rgba(), ratio)
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            side = 2 * int(np.ceil(self._radius + self._pen.widthF())) + 2
+            sprite = QtGui.QImage(
+                round(side * ratio),
+                round(side * ratio),
+                QtGui.QImage.Format.Format_ARGB32_Premultiplied,
+            )
+            sprite.setDevicePixelRatio(ratio)
+            sprite.fill(0)
+            painter = QtGui.QPainter(sprite)
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+            painter.setPen(self._pen)
+            painter.setBrush(brush)
+            painter.drawEllipse(QtCore.QPointF(side / 2, side / 2), self._radius, self._radius)
+            painter.end()
+            self._sprites[key] = sprite
+        return sprite
