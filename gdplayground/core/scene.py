@@ -68,7 +68,8 @@ def _never() -> bool:
 
 
 def _objective_key(s: Session) -> tuple:
-    return (s.function, s.gradient, s.h)
+    # h only matters to numeric gradients: changing it in symbolic mode reuses everything
+    return (s.function, s.gradient, s.h if s.gradient == "numeric" else None)
 
 
 def _run_key(s: Session, entry: OptimizerEntry) -> tuple:

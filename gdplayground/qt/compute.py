@@ -80,19 +80,6 @@ class SceneComputer(QtCore.QObject):
             self._busy_delay.start()
         self._executor.submit(self._work, generation, session, previous)
 
-    def compute_now(self, session: Session) -> Scene:
-        """Compute on the calling thread (start-up, exports, tests) and keep the result."""
-        with self._lock:
-            self._generation += 1
-            self._delivered = self._generation
-        self._busy_delay.stop()
-        if self._busy_shown:
-            self._busy_shown = False
-            self.busy_changed.emit(False)
-        self.scene = build_scene(session, self.scene)
-        self.scene_ready.emit(self.scene)
-        return self.scene
-
     def shutdown(self) -> None:
         """Cancel pending work and stop the thread."""
         with self._lock:

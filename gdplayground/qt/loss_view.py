@@ -129,6 +129,7 @@ class LossView(pg.GraphicsLayoutWidget):
             verSpacing=-6,
         )
         self.legend.setParentItem(self.value_plot.getViewBox())
+        self._legend_entries: list[tuple[str, str, bool]] = []
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -159,9 +160,12 @@ class LossView(pg.GraphicsLayoutWidget):
                 pen = pg.mkPen(path.colour, width=1, style=style)
                 curves.value.setPen(pen)
                 curves.gradient.setPen(pen)
-        self.legend.clear()
-        for path, curves in zip(self._paths, self._curves, strict=False):
-            self.legend.addItem(curves.value, path.name)
+        entries = [(path.name, path.colour, path.dashed) for path in self._paths]
+        if entries != self._legend_entries:  # rebuilding the legend costs ~10 ms
+            self._legend_entries = entries
+            self.legend.clear()
+            for path, curves in zip(self._paths, self._curves, strict=False):
+                self.legend.addItem(curves.value, path.name)
         self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
         longest = max((len(path.points) for path in self._paths), default=1)
         self._steps = np.arange(longest, dtype=np.float64)
