@@ -37,6 +37,7 @@ from gdplayground.qt.session_files import SessionFiles
 from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
+SURFACE_DELAY_MS = 150
 SETTINGS_APP = "gdplayground"
 
 
@@ -445,7 +446,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if self._surface_wanted and self.surface is None:
-            QtCore.QTimer.singleShot(0, self.create_surface_view)
+            # after the first paint: OpenGL's imports and context take ~0.5 s
+            QtCore.QTimer.singleShot(SURFACE_DELAY_MS, self.create_surface_view)
 
     def create_surface_view(self) -> None:
         """Build the 3-D view in its placeholder and show the current scene in it."""
