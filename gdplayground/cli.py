@@ -55,11 +55,12 @@ def parse_optimizer(text: str) -> OptimizerChoice:
             raise UsageError(
                 f"--optimizer {text!r}: write hyperparameters as key=value, e.g. {name}:lr=0.1"
             )
-        params[key.strip()] = _number(value, f"--optimizer {name}: {key.strip()}")
+        params[key.strip()] = parse_number(value, f"--optimizer {name}: {key.strip()}")
     return OptimizerChoice(name.strip(), params, text)
 
 
-def _number(text: str, what: str) -> float:
+def parse_number(text: str, what: str) -> float:
+    """One finite number from the command line; ``what`` names it in the error."""
     try:
         value = float(text)
     except ValueError:
@@ -76,7 +77,7 @@ def parse_pair(text: str, option: str) -> tuple[float, float]:
         raise UsageError(
             f"{option} {text!r}: write two numbers separated by a comma, e.g. {option}=-1.5,2"
         )
-    pair = (_number(parts[0], option), _number(parts[1], option))
+    pair = (parse_number(parts[0], option), parse_number(parts[1], option))
     from gdplayground.core.session import start_problem
 
     problem = start_problem(pair)

@@ -10,7 +10,6 @@ numpy) runs in a forked worker process while this one loads Qt.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import pickle
 import re
@@ -22,7 +21,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gdplayground.cli import DEFAULT_START, MAX_POINT_STEPS, UsageError, parse_optimizer, parse_pair
+from gdplayground.cli import (
+    DEFAULT_START,
+    MAX_POINT_STEPS,
+    UsageError,
+    parse_number,
+    parse_optimizer,
+    parse_pair,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,15 +86,7 @@ def parse_domain(text: str) -> tuple[float, float, float, float]:
         raise UsageError(
             f"--domain {text!r}: write four numbers XMIN,XMAX,YMIN,YMAX, e.g. --domain=-2,2,-1,3"
         )
-    values = []
-    for part in parts:
-        try:
-            value = float(part)
-        except ValueError:
-            raise UsageError(f"--domain: {part.strip()!r} is not a number") from None
-        if not math.isfinite(value):
-            raise UsageError(f"--domain: {part.strip()} is not a finite number")
-        values.append(value)
+    values = [parse_number(part, "--domain") for part in parts]
     from gdplayground.core.session import domain_problem
 
     problem = domain_problem(tuple(values))  # type: ignore[arg-type]
