@@ -14,6 +14,7 @@ import inspect
 import math
 from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import sympy
@@ -49,6 +50,18 @@ _NO_DOCSTRING = (
 )
 
 
+#: The generated code names numpy's functions in full (``numpy.sin``), so the
+#: namespace needs only numpy itself: ``modules="numpy"`` would run
+#: ``from numpy import *``, which loads ~130 more modules (0.15 s) per process.
+_NUMPY_NAMESPACE = {"numpy": np}
+
+
+def _printer() -> Any:
+    from sympy.printing.numpy import NumPyPrinter
+
+    return NumPyPrinter({"fully_qualified_modules": True})
+
+
 def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, ...]]:
     """Compile expressions of x and y to one numpy function sharing subexpressions.
 
@@ -57,7 +70,9 @@ def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, .
     """
     cleaned = [_without_distributions(e) for e in exprs]
     cse = len(cleaned) > 1
-    raw = sympy.lambdify((X, Y), cleaned, modules="numpy", cse=cse, **_NO_DOCSTRING)
+    raw = sympy.lambdify(
+        (X, Y), cleaned, modules=[_NUMPY_NAMESPACE], printer=_printer(), cse=cse, **_NO_DOCSTRING
+    )
 
     def evaluate(x: Array, y: Array) -> tuple[Array, ...]:
         x = np.asarray(x, dtype=np.float64)
