@@ -33,7 +33,9 @@ class Scene:
     """The computed picture of a session.
 
     ``runs[i]`` belongs to ``session.optimizers[i]`` and is None when that
-    optimizer is disabled.
+    optimizer is disabled.  With numeric gradients, ``gradient_errors[i][k]`` is
+    how far the numeric gradient used at step k was from the exact one (largest
+    component); empty with symbolic gradients.
     """
 
     session: Session
@@ -42,6 +44,7 @@ class Scene:
     log_scale: bool
     levels: np.ndarray
     runs: tuple[Trajectory | None, ...]
+    gradient_errors: tuple[np.ndarray | None, ...] = ()
 
     @property
     def frames(self) -> int:
@@ -147,7 +150,24 @@ def build_scene(
         reusable[_run_key(session, entry)] if entry.enabled else None
         for entry in session.optimizers
     ]
-    return Scene(session, objective, grid, scale.log, levels, tuple(runs))
+    errors = _gradient_errors(objective, runs) if objective.mode == "numeric" else ()
+    return Scene(session, objective, grid, scale.log, levels, tuple(runs), errors)
+
+
+def _gradient_errors(
+    objective: Objective, runs: list[Trajectory | None]
+) -> tuple[np.ndarray | None, ...]:
+    """|numeric − exact| gradient at every point of every run (largest component)."""
+    errors: list[np.ndarray | None] = []
+    for run in runs:
+        if run is None:
+            errors.append(None)
+            continue
+        gx, gy = objective.symbolic_gradient(run.points[:, 0], run.points[:, 1])
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(run.gradients - np.stack([gx, gy], axis=1))
+        errors.append(np.fmax(diff[:, 0], diff[:, 1]))  # nan only where both are
+    return tuple(errors)
 
 
 def _grid(

@@ -416,12 +416,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if scene is None or scene.objective.mode != "numeric" or not self.paths:
             self.settings_panel.set_gradient_error("")
             return
-        pts = np.array([p.points[max(p.index_at(frame), 0)] for p in self.paths])
-        numeric = np.stack(scene.objective.gradient(pts[:, 0], pts[:, 1]), axis=1)
-        exact = np.stack(scene.objective.symbolic_gradient(pts[:, 0], pts[:, 1]), axis=1)
-        with np.errstate(invalid="ignore"):
-            err = np.abs(numeric - exact)
-        worst = np.nanmax(err) if np.isfinite(err).any() else float("nan")
+        # computed with the scene, off the UI thread: here it is only looked up
+        current = [
+            errors[path.index_at(frame)]
+            for path, row in zip(self.paths, self._path_rows, strict=True)
+            if (errors := scene.gradient_errors[row]) is not None and path.index_at(frame) >= 0
+        ]
+        finite = [e for e in current if np.isfinite(e)]
+        worst = max(finite) if finite else float("nan")
         self.settings_panel.set_gradient_error(
             f"max |numeric − exact| = {worst:.2g} at the current points"
         )

@@ -74,3 +74,15 @@ def test_picture_stage_comes_before_the_runs_and_matches_the_scene() -> None:
             on_picture=pictures.append,
         )
     assert len(pictures) == 2
+
+
+def test_numeric_gradient_error_is_known_for_every_step() -> None:
+    s = replace(default_session(), gradient="numeric", h=1e-3, steps=30)
+    scene = build_scene(s, resolution=40)
+    for run, errors in zip(scene.runs, scene.gradient_errors, strict=True):
+        assert errors.shape == (len(run.points),)
+        exact = np.stack(scene.objective.symbolic_gradient(run.points[:, 0], run.points[:, 1]), 1)
+        expected = np.abs(run.gradients - exact).max(axis=1)
+        np.testing.assert_allclose(errors, expected)
+        assert 0 < errors[0] < 1  # h = 1e-3: visibly inexact, still close
+    assert build_scene(default_session(), resolution=40).gradient_errors == ()
