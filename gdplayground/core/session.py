@@ -72,6 +72,24 @@ def start_problem(start: tuple[float, float]) -> str | None:
     return None
 
 
+def start_inside(
+    start: tuple[float, float], domain: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    """``start`` if it lies in the window, else a point in its upper left (where
+    the standard test functions' interesting descents begin)."""
+    xmin, xmax, ymin, ymax = domain
+    if xmin <= start[0] <= xmax and ymin <= start[1] <= ymax:
+        return start
+    return (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
+
+
+def shown_minima(session: Session) -> tuple[tuple[float, float], ...]:
+    """The known minima the views mark: the preset's, when minima are shown."""
+    if session.preset is None or not session.view.show_minima:
+        return ()
+    return load_presets()[session.preset].minima
+
+
 class SessionError(ValueError):
     """A session that cannot be loaded; the message names the field and the fix."""
 

@@ -194,7 +194,7 @@ def _entries(texts: Sequence[str]) -> tuple[OptimizerEntry, ...]:
 def session_from_args(args: argparse.Namespace) -> tuple[Session, bool]:
     """The session the arguments describe, and whether its window should fit the paths."""
     from gdplayground.core.presets import load_presets
-    from gdplayground.core.session import Session, SessionError, load_session
+    from gdplayground.core.session import Session, SessionError, load_session, start_inside
 
     base = None
     if args.session:
@@ -226,9 +226,7 @@ def session_from_args(args: argparse.Namespace) -> tuple[Session, bool]:
     else:
         start = DEFAULT_START
         if preset is not None:  # as the window does when a preset is chosen
-            xmin, xmax, ymin, ymax = presets[preset].domain
-            if not (xmin <= start[0] <= xmax and ymin <= start[1] <= ymax):
-                start = (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
+            start = start_inside(start, presets[preset].domain)
 
     fit = False
     if args.domain:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdplayground.core.presets import load_presets
 from gdplayground.core.sampling import Grid
-from gdplayground.qt.path_data import PathData
+from gdplayground.core.session import shown_minima
+from gdplayground.qt.path_data import PathData, scene_paths
 
 if TYPE_CHECKING:
     from gdplayground.core.scene import Scene
@@ -50,21 +50,14 @@ class Picture:
 def picture_from_scene(scene: Scene) -> Picture:
     """Reduce a computed scene to what the views draw, as the main window feeds them."""
     session = scene.session
-    paths = tuple(
-        PathData.from_trajectory(run, entry.color, entry.name)
-        for entry, run in zip(session.optimizers, scene.runs, strict=True)
-        if run is not None
-    )
-    minima: tuple[tuple[float, float], ...] = ()
-    if session.view.show_minima and session.preset is not None:
-        minima = load_presets()[session.preset].minima
+    paths, _ = scene_paths(scene)
     return Picture(
         grid=scene.grid,
         levels=np.asarray(scene.levels),
         log_scale=bool(scene.log_scale),
-        paths=paths,
+        paths=tuple(paths),
         start=(float(session.start[0]), float(session.start[1])),
-        minima=tuple(minima),
+        minima=shown_minima(session),
         gradient_arrows=session.view.show_gradient_arrows,
         step_arrows=session.view.show_step_arrows,
         isolines=session.view.show_isolines,

@@ -22,6 +22,8 @@ from gdplayground.core.session import (
     default_session,
     session_from_json,
     session_to_json,
+    shown_minima,
+    start_inside,
 )
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
@@ -31,7 +33,7 @@ from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
-from gdplayground.qt.path_data import PathData
+from gdplayground.qt.path_data import PathData, scene_paths
 from gdplayground.qt.playback_bar import PlaybackBar
 from gdplayground.qt.session_files import SessionFiles
 from gdplayground.qt.settings_panel import SettingsPanel
@@ -284,10 +286,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_preset_chosen(self, key: str) -> None:
         preset = load_presets()[key]
-        xmin, xmax, ymin, ymax = preset.domain
-        start = self.session.start
-        if not (xmin <= start[0] <= xmax and ymin <= start[1] <= ymax):
-            start = (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
+        start = start_inside(self.session.start, preset.domain)
         self.session = replace(
             self.session, function=preset.formula, domain=preset.domain, preset=key, start=start
         )
@@ -319,15 +318,10 @@ class MainWindow(QtWidgets.QMainWindow):
         v = self.session.view
         self.contour.set_show_gradient_arrows(v.show_gradient_arrows)
         self.contour.set_show_step_arrows(v.show_step_arrows)
-        minima = self._minima() if v.show_minima else []
+        minima = shown_minima(self.session)
         self.contour.set_minima(minima)
         if self.surface is not None:
             self.surface.set_minima(minima)
-
-    def _minima(self) -> list[tuple[float, float]]:
-        if self.session.preset is None:
-            return []
-        return list(load_presets()[self.session.preset].minima)
 
     # ------------------------------------------------------------------ drawing
     def _show_scene(self, scene: Scene) -> None:
@@ -342,12 +336,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.surface is not None:
                 self.surface.set_paths([])
                 self.surface.set_grid(scene.grid, scene.log_scale)
-        self.paths, self._path_rows = [], []
-        for i, (entry, run) in enumerate(zip(scene.session.optimizers, scene.runs, strict=True)):
-            if run is None:
-                continue
-            self.paths.append(PathData.from_trajectory(run, entry.color, entry.name))
-            self._path_rows.append(i)
+        self.paths, self._path_rows = scene_paths(scene)
         self.contour.set_paths(self.paths)
         self.loss.set_paths(self.paths)
         if self.surface is not None:
@@ -466,7 +455,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.scene is not None:
             surface.set_grid(self.scene.grid, self.scene.log_scale)
             surface.set_paths(self.paths)
-            surface.set_minima(self._minima() if self.session.view.show_minima else [])
+            surface.set_minima(shown_minima(self.session))
             surface.set_frame(self.clock.frame)
 
     def _surface_camera(self) -> dict | None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from gdplayground.core.scene import Scene
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,3 +86,13 @@ class PathData:
         if frame < self.steps and self.drawable > frame:
             return "running"
         return self.message or self.status.replace("_", " ")
+
+
+def scene_paths(scene: Scene) -> tuple[list[PathData], list[int]]:
+    """The paths a scene draws, one per enabled optimizer, and each one's optimizer row."""
+    paths, rows = [], []
+    for row, (entry, run) in enumerate(zip(scene.session.optimizers, scene.runs, strict=True)):
+        if run is not None:
+            paths.append(PathData.from_trajectory(run, entry.color, entry.name))
+            rows.append(row)
+    return paths, rows
