@@ -164,9 +164,9 @@ def _check_writable(path: Path) -> None:
 # ------------------------------------------------------------------ session
 def _function_and_preset(text: str) -> tuple[str, str | None]:
     """A preset name stands for its formula; a formula equal to a preset's keeps its window."""
-    from gdplayground.core.presets import find_preset, load_presets
+    from gdplayground.core.presets import find_preset
 
-    preset = load_presets().get(text.strip().lower()) or find_preset(text)
+    preset = find_preset(text)
     return (preset.formula, preset.key) if preset else (text, None)
 
 
