@@ -2,10 +2,11 @@
 
 An :class:`Objective` wraps a sympy expression in ``x`` and ``y`` and evaluates
 the function, its gradient and its Hessian on numpy arrays of any shape.  The
-symbolic mode differentiates with sympy and compiles the result for numpy with
-common-subexpression elimination; the numeric mode uses central differences
-with a step scaled to the point.  Undefined values come back as nan or inf,
-never as a warning or an exception.
+symbolic mode differentiates exactly with :mod:`evaluator` (sympy's diff and
+lambdify only for what that cannot handle), computing shared subexpressions
+once; the numeric mode uses central differences with a step scaled to the
+point.  sympy still writes the gradient out as text for the user.  Undefined
+values come back as nan or inf, never as a warning or an exception.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from gdplayground.core.evaluator import Graph, Program, Unsupported
 from gdplayground.core.expression import X, Y, expression_to_text, parse_expression
 
 Array = np.ndarray
@@ -62,17 +64,27 @@ def _printer() -> Any:
     return NumPyPrinter({"fully_qualified_modules": True})
 
 
-def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, ...]]:
-    """Compile expressions of x and y to one numpy function sharing subexpressions.
+def _lambdify(exprs: list[sympy.Expr]) -> Callable[[Array, Array], list]:
+    """sympy's compiler: the fallback for what :mod:`evaluator` does not handle.
 
     f alone is compiled without common-subexpression elimination: finding them
     costs more (2-3x the compile time) than it saves on a grid of f values.
     """
     cleaned = [_without_distributions(e) for e in exprs]
-    cse = len(cleaned) > 1
-    raw = sympy.lambdify(
-        (X, Y), cleaned, modules=[_NUMPY_NAMESPACE], printer=_printer(), cse=cse, **_NO_DOCSTRING
+    return sympy.lambdify(
+        (X, Y),
+        cleaned,
+        modules=[_NUMPY_NAMESPACE],
+        printer=_printer(),
+        cse=len(cleaned) > 1,
+        **_NO_DOCSTRING,
     )
+
+
+def _vectorised(
+    raw: Callable[[Array, Array], list], count: int
+) -> Callable[[Array, Array], tuple[Array, ...]]:
+    """``raw`` on arrays of any shape: float64 results of the inputs' shape, in blocks."""
 
     def evaluate(x: Array, y: Array) -> tuple[Array, ...]:
         x = np.asarray(x, dtype=np.float64)
@@ -84,7 +96,7 @@ def _compile(exprs: list[sympy.Expr]) -> Callable[[Array, Array], tuple[Array, .
                 return _outputs(raw(x, y), shape, (x, y))
             flat_x = np.broadcast_to(x, shape).reshape(-1)
             flat_y = np.broadcast_to(y, shape).reshape(-1)
-            outs = [np.empty(size) for _ in cleaned]
+            outs = [np.empty(size) for _ in range(count)]
             for start in range(0, size, CHUNK):
                 block = slice(start, start + CHUNK)
                 for out, result in zip(outs, raw(flat_x[block], flat_y[block]), strict=True):
@@ -140,7 +152,39 @@ class Objective:
         self.expr = expr
         self.mode = mode
         self.h = None if h is None else float(h)
-        self._value = _compile([expr])
+        try:
+            self._graph: Graph | None = Graph()
+            self._root = self._graph.from_sympy(expr)
+        except Unsupported:
+            self._graph = None
+        self._value = self._compile(0)
+
+    def _compile(self, order: int) -> Callable[[Array, Array], tuple[Array, ...]]:
+        """f (order 0), (f, fx, fy) (order 1) or (fxx, fxy, fyy) (order 2), compiled.
+
+        Differentiated and evaluated by :mod:`evaluator` (milliseconds); sympy's
+        diff and lambdify only for what it cannot handle (tens to hundreds of ms).
+        """
+        if self._graph is not None:
+            g, f = self._graph, self._root
+            if order == 0:
+                nodes = [f]
+            else:
+                fx, fy = g.diff(f, "x"), g.diff(f, "y")
+                nodes = (
+                    [f, fx, fy]
+                    if order == 1
+                    else [g.diff(fx, "x"), g.diff(fx, "y"), g.diff(fy, "y")]
+                )
+            return _vectorised(Program(g, nodes), len(nodes))
+        if order == 0:
+            exprs = [self.expr]
+        elif order == 1:
+            exprs = [self.expr, *self.gradient_exprs]
+        else:
+            gx, gy = self.gradient_exprs
+            exprs = [sympy.diff(gx, X), sympy.diff(gx, Y), sympy.diff(gy, Y)]
+        return _vectorised(_lambdify(exprs), len(exprs))
 
     # --- symbolic pieces, built lazily because differentiation can be slow ---
     @cached_property
@@ -150,17 +194,25 @@ class Objective:
 
     @cached_property
     def gradient_text(self) -> tuple[str, str]:
-        """The exact partial derivatives as readable text in the input language."""
+        """The exact partial derivatives as readable text in the input language.
+
+        sympy's diff and printing: from milliseconds to seconds for long formulas,
+        and needed only to show the gradient, so nothing else waits for it.
+        """
         return tuple(expression_to_text(e) for e in self.gradient_exprs)  # type: ignore[return-value]
+
+    @property
+    def has_gradient_text(self) -> bool:
+        """True once :attr:`gradient_text` has been computed (reading it is then free)."""
+        return "gradient_text" in self.__dict__
 
     @cached_property
     def _symbolic_all(self) -> Callable[[Array, Array], tuple[Array, ...]]:
-        return _compile([self.expr, *self.gradient_exprs])
+        return self._compile(1)
 
     @cached_property
     def _symbolic_hessian(self) -> Callable[[Array, Array], tuple[Array, ...]]:
-        gx, gy = self.gradient_exprs
-        return _compile([sympy.diff(gx, X), sympy.diff(gx, Y), sympy.diff(gy, Y)])
+        return self._compile(2)
 
     # --- evaluation ---
     def value(self, x: Array, y: Array) -> Array:

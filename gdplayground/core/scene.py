@@ -121,9 +121,6 @@ def build_scene(
     levels = contour_levels(grid, LEVEL_COUNT, scale.log)
     if on_picture is not None:
         on_picture(Picture(session, grid, levels, scale.log))
-    if not same_function:
-        objective.gradient_text  # noqa: B018 - differentiate and print now, off the UI thread
-        check()
 
     reusable: dict[tuple, Trajectory] = {}
     if previous is not None:

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
+from gdplayground.core.gradients import Objective
 from gdplayground.core.sampling import Grid, isolines
 from gdplayground.core.scene import Cancelled, Picture, Scene, build_scene
 from gdplayground.core.session import Session
@@ -44,19 +45,25 @@ class SceneComputer(QtCore.QObject):
 
     scene_ready = QtCore.Signal(object)
     failed = QtCore.Signal(str)
+    #: (objective, (df/dx, df/dy) as text, or None if sympy could not write them out)
+    gradient_described = QtCore.Signal(object, object)
     busy_changed = QtCore.Signal(bool)
     _finished = QtCore.Signal(int, object, str)
+    _described = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-compute")
         # numpy work on the new grid runs here, alongside sympy in the compute thread
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-prepare")
+        # writing the gradient out (sympy) can take seconds: never in the way of a scene
+        self._describer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-describe")
         self._lock = threading.Lock()
         self._generation = 0
         self._delivered = 0
         self.scene: Scene | None = None
         self._finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._described.connect(self.gradient_described, QtCore.Qt.ConnectionType.QueuedConnection)
         # "busy" is announced only for work that takes a while: a label flashing
         # for a quick edit costs a repaint of the window while the work runs
         self._busy_shown = False
@@ -80,12 +87,33 @@ class SceneComputer(QtCore.QObject):
             self._busy_delay.start()
         self._executor.submit(self._work, generation, session, previous)
 
+    def describe(self, objective: Objective) -> None:
+        """Write ``objective``'s gradient out as text in the background.
+
+        ``gradient_described`` brings the answer; at once if it is already known.
+        """
+        if objective.has_gradient_text:
+            self.gradient_described.emit(objective, objective.gradient_text)
+            return
+        try:
+            self._describer.submit(self._describe, objective)
+        except RuntimeError:  # shut down
+            pass
+
+    def _describe(self, objective: Objective) -> None:
+        try:
+            text = objective.gradient_text
+        except Exception:  # sympy failed to print it: say so, keep going
+            text = None
+        self._described.emit(objective, text)
+
     def shutdown(self) -> None:
-        """Cancel pending work and stop the thread."""
+        """Cancel pending work and stop the threads."""
         with self._lock:
             self._generation += 1
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._helper.shutdown(wait=False, cancel_futures=True)
+        self._describer.shutdown(wait=False, cancel_futures=True)
 
     def _announce_busy(self) -> None:
         if self.busy and not self._busy_shown:

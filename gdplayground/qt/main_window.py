@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdplayground.core.gradients import Objective
 from gdplayground.core.presets import load_presets
 from gdplayground.core.scene import Scene
 from gdplayground.core.session import (
@@ -40,6 +41,9 @@ from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
 SURFACE_DELAY_MS = 150
+#: The gradient is written out as text this long after a new function is shown,
+#: so that sympy (holding the GIL) does not slow down painting the new picture.
+GRADIENT_TEXT_DELAY_MS = 100
 SETTINGS_APP = "gdplayground"
 
 
@@ -214,6 +218,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour.start_dragged.connect(self._on_start_moved)  # paths follow the drag
 
         self.computer.scene_ready.connect(self._show_scene)
+        self.computer.gradient_described.connect(self._show_gradient)
+        self._describe_timer = QtCore.QTimer(self)
+        self._describe_timer.setSingleShot(True)
+        self._describe_timer.setInterval(GRADIENT_TEXT_DELAY_MS)
+        self._describe_timer.timeout.connect(lambda: self.computer.describe(self.scene.objective))
         self.computer.failed.connect(self._on_compute_failed)
         self.computer.busy_changed.connect(
             lambda busy: self.busy_label.setText("computing…" if busy else "")
@@ -326,7 +335,11 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------ drawing
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
-        self.function_editor.show_gradient(scene.session.function, scene.objective.gradient_text)
+        objective = scene.objective
+        if objective.has_gradient_text:
+            self._show_gradient(objective, objective.gradient_text)
+        else:  # written out once the new picture has been painted (sympy holds the GIL)
+            self._describe_timer.start()
         if scene.grid is not self._shown_grid:
             self._shown_grid = scene.grid
             # drop the old paths first: set_grid would fit them to the new grid
@@ -348,6 +361,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_frame(self.clock.frame)
         self.statusBar().clearMessage()
         self.scene_shown.emit(scene)
+
+    def _show_gradient(self, objective: Objective, partials: tuple[str, str] | None) -> None:
+        scene = self.scene
+        if scene is not None and scene.objective is objective:
+            self.function_editor.show_gradient(scene.session.function, partials)
 
     def _on_compute_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

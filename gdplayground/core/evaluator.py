@@ -1,0 +1,417 @@
+"""Exact derivatives and fast evaluation of a parsed function, without sympy at run time.
+
+``sympy.diff`` and ``sympy.lambdify`` cost 10-250 ms per function (assumption
+queries, printing, common-subexpression search): most of the time between a
+user typing a function and the paths appearing.  Here the parsed sympy
+expression is copied once into a small graph in which every distinct
+subexpression exists once (so sharing is found for free), differentiated there
+with the textbook rules (exact, symbolic), and evaluated by a short list of
+numpy calls.  No source code is generated or executed.
+
+Anything outside the input language raises :class:`Unsupported`; the caller
+then falls back to sympy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import sympy
+
+from gdplayground.core.expression import X, Y
+
+
+class Unsupported(Exception):
+    """The expression holds something this module does not know how to handle."""
+
+
+#: sympy function class -> our name; every function the input language can produce.
+_SYMPY_FUNCTIONS: dict[type, str] = {
+    sympy.sin: "sin",
+    sympy.cos: "cos",
+    sympy.tan: "tan",
+    sympy.asin: "asin",
+    sympy.acos: "acos",
+    sympy.atan: "atan",
+    sympy.sinh: "sinh",
+    sympy.cosh: "cosh",
+    sympy.tanh: "tanh",
+    sympy.exp: "exp",
+    sympy.log: "log",
+    sympy.Abs: "abs",
+    sympy.sign: "sign",
+}
+
+_UFUNCS: dict[str, Callable[..., np.ndarray]] = {
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan": np.arctan,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "tanh": np.tanh,
+    "exp": np.exp,
+    "log": np.log,
+    "abs": np.abs,
+    "sign": np.sign,
+}
+
+# Node kinds.  A node is a tuple: ("c", value), ("x",), ("y",), ("add", ids),
+# ("mul", ids), ("pow", base, exponent) or ("fn", name, arg); ids index Graph.nodes.
+Node = tuple
+
+
+class Graph:
+    """Expressions in x and y where each distinct subexpression is stored once.
+
+    The constructors fold constants and drop neutral terms (0 in sums, 1 in
+    products), which keeps derivatives small without any search.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self._ids: dict[tuple, int] = {}
+        self._derivatives: dict[tuple[int, str], int] = {}
+        self.x = self._intern(("x",))
+        self.y = self._intern(("y",))
+        self.zero = self.const(0.0)
+        self.one = self.const(1.0)
+
+    # ------------------------------------------------------------- constructors
+    def _intern(self, node: Node, key: tuple | None = None) -> int:
+        key = node if key is None else key
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = len(self.nodes)
+            self.nodes.append(node)
+        return found
+
+    def const(self, value: float) -> int:
+        """The constant ``value`` (a float64)."""
+        value = float(value)
+        return self._intern(("c", value), ("c", value.hex()))
+
+    def value_of(self, node: int) -> float | None:
+        """The value of a constant node, None for anything else."""
+        n = self.nodes[node]
+        return n[1] if n[0] == "c" else None
+
+    def add(self, *terms: int) -> int:
+        """The sum of ``terms`` (flattened, constants folded, zeros dropped)."""
+        flat: list[int] = []
+        total = np.float64(0.0)
+        for term in terms:
+            n = self.nodes[term]
+            for t in n[1] if n[0] == "add" else (term,):
+                value = self.value_of(t)
+                if value is None:
+                    flat.append(t)
+                else:
+                    total = total + np.float64(value)
+        if total != 0 or np.isnan(total):
+            flat.append(self.const(total))
+        if not flat:
+            return self.zero
+        if len(flat) == 1:
+            return flat[0]
+        return self._intern(("add", tuple(flat)))
+
+    def mul(self, *factors: int) -> int:
+        """The product of ``factors`` (flattened, constants folded, ones dropped; 0 wins)."""
+        flat: list[int] = []
+        product = np.float64(1.0)
+        for factor in factors:
+            n = self.nodes[factor]
+            for f in n[1] if n[0] == "mul" else (factor,):
+                value = self.value_of(f)
+                if value is None:
+                    flat.append(f)
+                else:
+                    product = product * np.float64(value)
+        if product == 0:  # as sympy does: 0 * anything = 0
+            return self.zero
+        if product != 1:
+            flat.insert(0, self.const(product))
+        if not flat:
+            return self.one
+        if len(flat) == 1:
+            return flat[0]
+        return self._intern(("mul", tuple(flat)))
+
+    def pow(self, base: int, exponent: int) -> int:
+        """``base ** exponent``."""
+        e = self.value_of(exponent)
+        if e == 0:
+            return self.one
+        if e == 1:
+            return base
+        b = self.value_of(base)
+        if b is not None and e is not None:
+            return self.const(np.power(np.float64(b), np.float64(e)))
+        return self._intern(("pow", base, exponent))
+
+    def fn(self, name: str, arg: int) -> int:
+        """``name(arg)`` for one of the supported functions."""
+        a = self.value_of(arg)
+        if a is not None:
+            return self.const(_UFUNCS[name](np.float64(a)))
+        return self._intern(("fn", name, arg))
+
+    # ---------------------------------------------------------- from sympy
+    def from_sympy(self, expr: sympy.Basic) -> int:
+        """Copy a sympy expression in x and y into the graph (raises Unsupported)."""
+        memo: dict[sympy.Basic, int] = {}
+
+        def convert(e: sympy.Basic) -> int:
+            found = memo.get(e)
+            if found is not None:
+                return found
+            if e == X:
+                node = self.x
+            elif e == Y:
+                node = self.y
+            elif isinstance(e, sympy.Number | sympy.NumberSymbol):
+                try:
+                    node = self.const(float(e))
+                except (TypeError, OverflowError) as exc:
+                    raise Unsupported(str(e)) from exc
+            elif e.is_Add:
+                node = self.add(*map(convert, e.args))
+            elif e.is_Mul:
+                node = self.mul(*map(convert, e.args))
+            elif e.is_Pow:
+                node = self.pow(convert(e.base), convert(e.exp))
+            elif type(e) in _SYMPY_FUNCTIONS and len(e.args) == 1:
+                node = self.fn(_SYMPY_FUNCTIONS[type(e)], convert(e.args[0]))
+            else:
+                raise Unsupported(type(e).__name__)
+            memo[e] = node
+            return node
+
+        with np.errstate(all="ignore"):
+            return convert(expr)
+
+    # ---------------------------------------------------------- derivatives
+    def diff(self, node: int, var: str) -> int:
+        """The exact derivative of ``node`` with respect to ``var`` ("x" or "y")."""
+        key = (node, var)
+        found = self._derivatives.get(key)
+        if found is None:
+            with np.errstate(all="ignore"):
+                found = self._derivatives[key] = self._diff(node, var)
+        return found
+
+    def _diff(self, node: int, var: str) -> int:
+        n = self.nodes[node]
+        kind = n[0]
+        if kind == "c":
+            return self.zero
+        if kind in ("x", "y"):
+            return self.one if kind == var else self.zero
+        if kind == "add":
+            return self.add(*(self.diff(t, var) for t in n[1]))
+        if kind == "mul":
+            factors = n[1]
+            terms = []
+            for i, f in enumerate(factors):
+                df = self.diff(f, var)
+                if df != self.zero:
+                    terms.append(self.mul(*factors[:i], df, *factors[i + 1 :]))
+            return self.add(*terms)
+        if kind == "pow":
+            base, exponent = n[1], n[2]
+            db = self.diff(base, var)
+            e = self.value_of(exponent)
+            if e is not None:  # c * b^(c-1) * b'
+                if db == self.zero:
+                    return self.zero
+                return self.mul(exponent, self.pow(base, self.const(e - 1.0)), db)
+            # b^e * (e' log b + e b' / b)
+            de = self.diff(exponent, var)
+            terms = []
+            if de != self.zero:
+                terms.append(self.mul(de, self.fn("log", base)))
+            if db != self.zero:
+                terms.append(self.mul(exponent, db, self.pow(base, self.const(-1.0))))
+            return self.mul(node, self.add(*terms))
+        # a function of one argument: f'(u) * u'
+        name, arg = n[1], n[2]
+        du = self.diff(arg, var)
+        if du == self.zero or name == "sign":  # sign is flat almost everywhere
+            return self.zero
+        return self.mul(self._outer_derivative(name, node, arg), du)
+
+    def _outer_derivative(self, name: str, node: int, u: int) -> int:
+        """d name(u) / du, as a node."""
+        minus_one = self.const(-1.0)
+        if name == "sin":
+            return self.fn("cos", u)
+        if name == "cos":
+            return self.mul(minus_one, self.fn("sin", u))
+        if name == "tan":
+            return self.add(self.one, self.pow(node, self.const(2.0)))
+        if name in ("asin", "acos"):
+            root = self.pow(
+                self.add(self.one, self.mul(minus_one, self.pow(u, self.const(2.0)))),
+                self.const(-0.5),
+            )
+            return root if name == "asin" else self.mul(minus_one, root)
+        if name == "atan":
+            return self.pow(self.add(self.one, self.pow(u, self.const(2.0))), minus_one)
+        if name == "sinh":
+            return self.fn("cosh", u)
+        if name == "cosh":
+            return self.fn("sinh", u)
+        if name == "tanh":
+            return self.add(self.one, self.mul(minus_one, self.pow(node, self.const(2.0))))
+        if name == "exp":
+            return node
+        if name == "log":
+            return self.pow(u, minus_one)
+        if name == "abs":
+            return self.fn("sign", u)
+        raise Unsupported(name)
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def _reciprocal(a: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, a)
+
+
+def _reciprocal_sqrt(a: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, np.sqrt(a))
+
+
+#: Constant exponents with a cheaper (and as exact) numpy function than power.
+_POWERS: dict[float, Callable[[np.ndarray], np.ndarray]] = {
+    2.0: np.square,
+    0.5: np.sqrt,
+    -1.0: _reciprocal,
+    -0.5: _reciprocal_sqrt,
+}
+
+
+class Program:
+    """Evaluates some nodes of a graph on arrays: one numpy call per operation.
+
+    Registers 0 and 1 hold x and y, then come constants and results.  Each
+    shared subexpression is computed once, and a result is let go after its
+    last use, so a large input does not pile up temporaries.  Results are
+    numpy arrays (or numpy scalars, or x, y or a constant themselves).
+    """
+
+    def __init__(self, graph: Graph, outputs: Sequence[int]) -> None:
+        self._graph = graph
+        self._registers: dict[int, int] = {graph.x: 0, graph.y: 1}
+        self._initial: list[np.float64 | None] = [None, None]
+        self._code: list[tuple[Callable, int, int, int]] = []
+        self.outputs = tuple(self._register(node) for node in outputs)
+        self._steps = _with_releases(self._code, self.outputs)
+        del self._graph, self._registers  # only the instructions are kept
+
+    @property
+    def size(self) -> int:
+        """Number of numpy calls per evaluation."""
+        return len(self._steps)
+
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> list:
+        r = self._initial.copy()
+        r[0] = x
+        r[1] = y
+        for fn, a, b, out, release in self._steps:
+            r[out] = fn(r[a]) if b < 0 else fn(r[a], r[b])
+            for i in release:
+                r[i] = None
+        return [r[i] for i in self.outputs]
+
+    # ------------------------------------------------------------- lowering
+    def _emit(self, fn: Callable, a: int, b: int = -1) -> int:
+        out = len(self._initial)
+        self._initial.append(None)
+        self._code.append((fn, a, b, out))
+        return out
+
+    def _register(self, node: int) -> int:
+        """The register holding ``node``, emitting the instructions computing it."""
+        found = self._registers.get(node)
+        if found is not None:
+            return found
+        g = self._graph
+        n = g.nodes[node]
+        kind = n[0]
+        if kind == "c":
+            reg = len(self._initial)
+            self._initial.append(np.float64(n[1]))
+        elif kind == "add":  # left to right, as a + b + c is written
+            terms = n[1]
+            reg = self._register(terms[0])
+            for t in terms[1:]:
+                negated = _negated(g, t)
+                if negated is not None:
+                    reg = self._emit(np.subtract, reg, self._register(negated))
+                else:
+                    reg = self._emit(np.add, reg, self._register(t))
+        elif kind == "mul":
+            factors = n[1]
+            if g.value_of(factors[0]) == -1.0:
+                reg = self._emit(np.negative, self._register(factors[1]))
+                factors = factors[1:]
+            else:
+                reg = self._register(factors[0])
+            for f in factors[1:]:
+                inverse = _reciprocal_of(g, f)
+                if inverse is not None:
+                    reg = self._emit(np.divide, reg, self._register(inverse))
+                else:
+                    reg = self._emit(np.multiply, reg, self._register(f))
+        elif kind == "pow":
+            exponent = g.value_of(n[2])
+            special = _POWERS.get(exponent) if exponent is not None else None
+            if special is not None:
+                reg = self._emit(special, self._register(n[1]))
+            else:
+                reg = self._emit(np.power, self._register(n[1]), self._register(n[2]))
+        else:  # a function of one argument
+            reg = self._emit(_UFUNCS[n[1]], self._register(n[2]))
+        self._registers[node] = reg
+        return reg
+
+
+def _with_releases(
+    code: list[tuple[Callable, int, int, int]], keep: tuple[int, ...]
+) -> tuple[tuple[Callable, int, int, int, tuple[int, ...]], ...]:
+    """Each instruction with the results it reads for the last time (to let go)."""
+    computed = {out for *_, out in code}
+    last_use: dict[int, int] = {}
+    for k, (_, a, b, _) in enumerate(code):
+        last_use[a] = k
+        if b >= 0:
+            last_use[b] = k
+    released: list[list[int]] = [[] for _ in code]
+    for reg, k in last_use.items():
+        if reg in computed and reg not in keep:
+            released[k].append(reg)
+    return tuple(
+        (fn, a, b, out, tuple(rel)) for (fn, a, b, out), rel in zip(code, released, strict=True)
+    )
+
+
+def _negated(graph: Graph, node: int) -> int | None:
+    """``u`` when ``node`` is ``-1 * u`` (so that ``a + node`` can be ``a - u``)."""
+    n = graph.nodes[node]
+    if n[0] == "mul" and len(n[1]) == 2 and graph.value_of(n[1][0]) == -1.0:
+        return n[1][1]
+    return None
+
+
+def _reciprocal_of(graph: Graph, node: int) -> int | None:
+    """``u`` when ``node`` is ``u ** -1`` (so that ``a * node`` can be ``a / u``)."""
+    n = graph.nodes[node]
+    if n[0] == "pow" and graph.value_of(n[2]) == -1.0:
+        return n[1]
+    return None
