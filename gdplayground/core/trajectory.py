@@ -124,18 +124,25 @@ def _bad(p: Array, f: Array, g: Array) -> Array:
     ``|v| <= limit`` is false for nan and inf too, so one comparison per
     column covers both (and avoids slow reductions along the short axis).
     """
-    with np.errstate(invalid="ignore"):
-        ok = np.abs(p[:, 0]) <= HUGE_COORDINATE
-        ok &= np.abs(p[:, 1]) <= HUGE_COORDINATE
-        ok &= np.abs(f) <= HUGE_VALUE
-        ok &= np.abs(g[:, 0]) <= HUGE_VALUE
-        ok &= np.abs(g[:, 1]) <= HUGE_VALUE
+    ok = np.abs(p[:, 0]) <= HUGE_COORDINATE
+    ok &= np.abs(p[:, 1]) <= HUGE_COORDINATE
+    ok &= np.abs(f) <= HUGE_VALUE
+    ok &= np.abs(g[:, 0]) <= HUGE_VALUE
+    ok &= np.abs(g[:, 1]) <= HUGE_VALUE
     return ~ok
+
+
+def _any(rows: Array) -> bool:
+    """``rows.any()`` for a boolean array, without numpy's Python-level wrapper."""
+    return np.count_nonzero(rows) > 0
 
 
 def _evaluate(objective: Objective, p: Array) -> tuple[Array, Array]:
     f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
-    return f, np.stack([gx, gy], axis=1)
+    g = np.empty((len(p), 2))
+    g[:, 0] = gx
+    g[:, 1] = gy
+    return f, g
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,15 +173,15 @@ def _step(objective: Objective, groups: list[_Group], p: Array, g: Array, active
         return _step_group(objective, groups[0], p, g)
     new_p = p.copy()
     for group in groups:
-        if active[group.rows].any():
+        if _any(active[group.rows]):
             new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
     return new_p
 
 
 def _step_group(objective: Objective, group: _Group, p: Array, g: Array) -> Array:
+    """The group's new points (call with floating-point warnings off)."""
     hessian = objective.hessian(p[:, 0], p[:, 1]) if group.uses_hessian else None
-    with np.errstate(all="ignore"):
-        return group.stepper.step(p, g, hessian)
+    return group.stepper.step(p, g, hessian)
 
 
 def run_batch(
@@ -210,6 +217,19 @@ def _run(
     """
     if steps < 0:
         raise ValueError("steps must be 0 or more")
+    with np.errstate(all="ignore"):  # nan and inf are dealt with here, never warned about
+        return _run_quietly(objective, groups, starts, steps, tol, record, check)
+
+
+def _run_quietly(
+    objective: Objective,
+    groups: list[_Group],
+    starts: Array,
+    steps: int,
+    tol: float,
+    record: bool,
+    check: Callable[[], None] | None,
+) -> BatchResult:
     p = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(p)
     f, g = _evaluate(objective, p)
@@ -227,35 +247,33 @@ def _run(
 
     hist = _History(steps, n, record, any(group.has_velocity for group in groups))
     hist.store(0, p, f, g, groups, np.ones(n, dtype=bool))
+    checked = [group for group in groups if hasattr(group.stepper, "problem")]
+    problems = ((HESSIAN_SINGULAR, _CODES[SINGULAR_HESSIAN]),
+                (HESSIAN_INDEFINITE, _CODES[INDEFINITE_HESSIAN]))  # fmt: skip
     for k in range(1, steps + 1):
-        if not active.any():
+        if not _any(active):
             break
         if check is not None and k % CHECK_EVERY == 0:
             check()
         new_p = _step(objective, groups, p, g, active)
-        for group in groups:
-            problem = getattr(group.stepper, "problem", None)
-            if problem is None:
-                continue
-            for code, name in (
-                (HESSIAN_SINGULAR, SINGULAR_HESSIAN),
-                (HESSIAN_INDEFINITE, INDEFINITE_HESSIAN),
-            ):
+        for group in checked:
+            for problem, code in problems:
                 hit = np.zeros(n, dtype=bool)
-                hit[group.rows] = problem == code
+                hit[group.rows] = group.stepper.problem == problem
                 hit &= active
-                status[hit] = _CODES[name]
-                stopped_at[hit] = k - 1
-                active &= ~hit
+                if _any(hit):
+                    status[hit] = code
+                    stopped_at[hit] = k - 1
+                    active &= ~hit
         new_f, new_g = _evaluate(objective, new_p)
         bad = active & _bad(new_p, new_f, new_g)
-        if bad.any():
+        if _any(bad):
             status[bad] = _CODES[DIVERGED]
             stopped_at[bad] = k
             active &= ~bad
         np.copyto(last, k, where=active)
         hist.store(k, new_p, new_f, new_g, groups, active)
-        if active.all():  # the usual case: every run takes its step
+        if np.count_nonzero(active) == n:  # the usual case: every run takes its step
             p, f, g = new_p, new_f, new_g
         else:
             keep = active[:, None]
@@ -264,11 +282,10 @@ def _run(
             g = np.where(keep, new_g, g)
         if tol > 0:
             done = active & _converged(g, tol)
-            if done.any():
+            if _any(done):
                 status[done] = _CODES[CONVERGED]
                 stopped_at[done] = k
                 active &= ~done
-
     if record:
         return BatchResult(
             hist.points, hist.values, hist.gradients, hist.velocities, last, status, stopped_at
@@ -311,17 +328,25 @@ class _History:
     ) -> None:
         if not self.record:
             return
-        every = bool(rows.all())
-        chosen = slice(None) if every else rows
-        self.points[k, chosen] = p[chosen]
-        self.values[k, chosen] = f[chosen]
-        self.gradients[k, chosen] = g[chosen]
+        if np.count_nonzero(rows) == len(rows):  # every row: plain copies
+            self.points[k] = p
+            self.values[k] = f
+            self.gradients[k] = g
+            if self.velocities is not None:
+                for group in groups:
+                    v = group.stepper.velocity
+                    if group.has_velocity and v is not None:
+                        self.velocities[k, group.rows] = v
+            return
+        self.points[k, rows] = p[rows]
+        self.values[k, rows] = f[rows]
+        self.gradients[k, rows] = g[rows]
         if self.velocities is None:
             return
         for group in groups:
             v = group.stepper.velocity
             if group.has_velocity and v is not None:
-                mine = slice(None) if every else rows[group.rows]
+                mine = rows[group.rows]
                 self.velocities[k, group.rows][mine] = v[mine]
 
 
