@@ -41,9 +41,10 @@ from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
 SURFACE_DELAY_MS = 150
-#: The gradient is written out as text this long after a new function is shown,
-#: so that sympy (holding the GIL) does not slow down painting the new picture.
-GRADIENT_TEXT_DELAY_MS = 100
+#: The gradient is written out as text once a new function has been shown for
+#: this long: sympy (holding the GIL) would slow down painting the new picture
+#: and computing the next one while the user is still typing.
+GRADIENT_TEXT_DELAY_MS = 300
 SETTINGS_APP = "gdplayground"
 
 
@@ -272,6 +273,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._request()
 
     def _request(self) -> None:
+        self._describe_timer.stop()  # the picture first; the gradient text when things settle
         self.computer.request(self.session)
         self._update_title()
         self._autosave.start()
