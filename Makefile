@@ -12,13 +12,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,bench,dev]"
 	@touch $(STAMP)
 
+# Byte-compile the package as a regular (non-editable) install would: with
+# PYTHONDONTWRITEBYTECODE set, every process would otherwise recompile every module.
+BYTECODE := $(PY) -m compileall -q gdplayground
+
 run: $(STAMP)
+	@$(BYTECODE)
 	$(VENV)/bin/gdplayground
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
+	@$(BYTECODE)
 	$(PY) -m bench
 
 lint: $(STAMP)
