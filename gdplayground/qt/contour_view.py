@@ -178,6 +178,9 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.plot.hideButtons()
         self.view_box: pg.ViewBox = self.plot.getViewBox()
         self.view_box.setDefaultPadding(0.0)
+        for name in ("left", "bottom"):
+            # the axes only change with the view range: replay them as pixmaps
+            self.plot.getAxis(name).setCacheMode(_CACHED)
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
         self.addItem(self.legend, row=0, col=1)
@@ -212,6 +215,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             brush=pg.mkBrush(palette.MARKER_COLOUR),
         )
         self.minima_item.setZValue(_Z_MARKERS)
+        self.minima_item.setCacheMode(_CACHED)  # changes only with the function
         self.plot.addItem(self.minima_item)
 
         # the thin histories of all solid paths, drawn incrementally onto one image
@@ -244,6 +248,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             size=15, pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush(None)
         )
         self.hover_marker.setZValue(_Z_HOVER)
+        self.hover_marker.setVisible(False)  # an empty scatter plot still costs a paint
         self.plot.addItem(self.hover_marker)
         self.hover_label = pg.TextItem(
             color="#000000",
@@ -366,7 +371,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._items.append(self._new_path_items())
         for index, items in enumerate(self._items):
             visible = index < len(self._paths)
-            items.line.setVisible(visible)
+            items.line.setVisible(False)  # shown while it has something to draw
             items.trail.setVisible(visible)
             if not visible:
                 items.gradient_arrow.setVisible(False)
@@ -464,7 +469,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             if last < 0 or items.drawn is None:
                 items.thin_end = 0
                 items.finished = False
-                items.line.setData([], [])
+                self._clear_line(items)
                 self.history_item.set_end(index, 0)
                 items.trail.setData([], [])
                 self._update_arrow(items.gradient_arrow, None, False)
@@ -504,7 +509,7 @@ class ContourView(pg.GraphicsLayoutWidget):
                 return
             items.finished = True
             items.thin_end = 0
-            items.line.setData([], [])
+            self._clear_line(items)
             self.history_item.set_end(index, 0)
             items.trail.setData(drawn.xs, drawn.ys, connect=drawn.connect)
             items.trail.setCacheMode(_CACHED)
@@ -521,15 +526,22 @@ class ContourView(pg.GraphicsLayoutWidget):
                     drawn.thin_ys[:thin_end],
                     connect=drawn.thin_connect[:thin_end],
                 )
+                items.line.setVisible(thin_end > 0)
             else:
                 self.history_item.set_end(index, thin_end)
         items.trail.set_prefix(drawn.xs[begin:end], drawn.ys[begin:end], drawn.connect[begin:end])
 
+    @staticmethod
+    def _clear_line(items: _PathItems) -> None:
+        """Empty the path's history curve; hidden, it costs the scene nothing to skip."""
+        items.line.setData([], [])
+        items.line.setVisible(False)
+
     def drawn_points(self, index: int) -> np.ndarray:
         """The polyline currently drawn for path ``index``, shape (m, 2) (for checks)."""
-        items = self._items[index]
-        if not items.line.isVisible():
+        if index >= len(self._paths):
             return np.empty((0, 2))
+        items = self._items[index]
         parts = []
         curves = [items.line, items.trail]
         if index < len(self._paths) and items.drawn is not None and not self._paths[index].dashed:
@@ -658,6 +670,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         text = point_description(path, hit[1])
         px, py = path.points[hit[1]]
         self.hover_marker.setData(pos=[(px, py)])
+        self.hover_marker.setVisible(True)
         self.hover_label.setText(text)
         self.hover_label.setPos(px, py)
         self.hover_label.setVisible(True)
@@ -667,6 +680,7 @@ class ContourView(pg.GraphicsLayoutWidget):
     def _hide_hover(self) -> None:
         if self._hover_text_value is not None:
             self.hover_marker.setData(pos=np.empty((0, 2)))
+            self.hover_marker.setVisible(False)
             self.hover_label.setVisible(False)
             self._hover_text_value = None
 

@@ -8,6 +8,8 @@ import numpy as np
 
 from gdplayground.qt._qt import QtCore, QtGui, pg
 
+_polygon = pg.functions.arrayToQPolygonF
+
 
 class PrefixCurve(pg.PlotCurveItem):
     """A curve whose bounds are declared up front instead of scanned on every setData.
@@ -19,6 +21,11 @@ class PrefixCurve(pg.PlotCurveItem):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._declared = QtCore.QRectF()
+        self._polyline: QtGui.QPolygonF | bool = False
+
+    def setData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 - pyqtgraph API
+        self._polyline = False  # drawn by pyqtgraph's own paint
+        super().setData(*args, **kwargs)
 
     def declare_bounds(self, rect: QtCore.QRectF) -> None:
         """Bounds covering everything this item will ever draw for the current path."""
@@ -32,7 +39,25 @@ class PrefixCurve(pg.PlotCurveItem):
         self.opts["connect"] = connect
         self.path = self.fillPath = self._fillPathList = self._mouseShape = None
         self._lineSegmentsRendered = False
+        # one unbroken run (the usual case): paint draws it as a polyline, built lazily
+        unbroken = connect == "all" if isinstance(connect, str) else bool(connect[:-1].all())
+        plain = not (self.opts["stepMode"] or self.opts["compositionMode"])
+        self._polyline = unbroken and plain and self.opts["fillLevel"] is None and len(xs) > 1
         self.update()
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        # pyqtgraph's paint builds a QPainterPath through several checks each time; an
+        # unbroken prefix is the same line drawn as a polyline, with the same pens
+        if self._polyline is False or self._exportOpts is not False:
+            super().paint(painter, *args)
+            return
+        if self._polyline is True:
+            self._polyline = _polygon(self.xData, self.yData)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self.opts["antialias"])
+        for pen in (self.opts["shadowPen"], self.opts["pen"]):
+            if pen is not None and pen.style() != QtCore.Qt.PenStyle.NoPen:
+                painter.setPen(pen)
+                painter.drawPolyline(self._polyline)
 
     def boundingRect(self) -> QtCore.QRectF:
         return self._declared
@@ -130,7 +155,12 @@ class GrowingPolylines(pg.GraphicsObject):
             start, end = max(self._drawn[index] - 1, 0), self._ends[index]
             if end - start > 1:
                 painter.setPen(pen)
-                painter.drawPath(pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end]))
+                if connect[start : end - 1].all():  # one unbroken run: a polyline is cheaper
+                    painter.drawPolyline(_polygon(xs[start:end], ys[start:end]))
+                else:
+                    painter.drawPath(
+                        pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end])
+                    )
             self._drawn[index] = end
         painter.end()
 

@@ -190,11 +190,11 @@ def test_paths_are_reused_and_extra_ones_hidden(view, paths) -> None:
     items = list(view._items)
     view.set_paths(paths[:1])
     assert view._items == items
-    assert not items[1].line.isVisible() and not items[2].line.isVisible()
+    assert not items[1].trail.isVisible() and not items[2].trail.isVisible()
     view.set_frame(4)
     assert len(view.current_points()) == 1
     view.set_paths(paths)
-    assert view._items == items and items[2].line.isVisible()
+    assert view._items == items and items[2].trail.isVisible()
 
 
 def test_grab_is_not_blank_and_differs_between_functions(view, qtbot) -> None:
