@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +79,8 @@ class LegendBox(pg.GraphicsWidget):
         self._mono = QtGui.QFont("monospace")
         self._mono.setStyleHint(QtGui.QFont.StyleHint.Monospace)
         self._mono.setPointSizeF(8)
+        #: Called before the text is read: a hidden legend is filled in only then.
+        self.before_read: Callable[[], None] | None = None
 
     def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
         """Show ``(header html, values text)`` per entry, in ``colour``."""
@@ -125,6 +127,8 @@ class LegendBox(pg.GraphicsWidget):
     @property
     def text(self) -> str:
         """The legend as plain text."""
+        if self.before_read is not None:
+            self.before_read()
         return "\n".join(
             f"{header.toPlainText()}\n{values.text()}"
             for header, values in self._entries
@@ -183,7 +187,10 @@ class ContourView(pg.GraphicsLayoutWidget):
             self.plot.getAxis(name).setCacheMode(_CACHED)
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
+        self.legend.before_read = self._fill_stale_legend
         self.addItem(self.legend, row=0, col=1)
+        self._legend_frame = 0
+        self._legend_stale = False
         self._legend_wanted = True
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -340,6 +347,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             return
         self.legend.setFixedWidth(LEGEND_WIDTH_PX if show else 0)
         self.legend.setVisible(show)
+        self._fill_stale_legend()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -600,14 +608,27 @@ class ContourView(pg.GraphicsLayoutWidget):
         return entries
 
     def update_legend(self) -> None:
-        """Show each path's status and values at the current frame in the legend."""
+        """Show each path's status and values at the current frame in the legend.
+
+        A hidden legend (a narrow view) is only filled in when shown or read.
+        """
+        self._legend_frame = self._frame
+        self._legend_stale = True
+        if self.legend.isVisible():
+            self._fill_stale_legend()
+
+    def _fill_stale_legend(self) -> None:
+        if not self._legend_stale:
+            return
+        self._legend_stale = False
+        frame = self._legend_frame
         text_colour = "#e0e0e0" if is_dark() else "#202020"
         entries = []
         for path in self._paths:
-            f, g = path.values_at(self._frame)
+            f, g = path.values_at(frame)
             header = (
                 f'<span style="color:{path.colour}; font-size:13pt">&#9632;</span> '
-                f"<b>{_escape(path.name)}</b> <i>{_escape(path.status_at(self._frame))}</i>"
+                f"<b>{_escape(path.name)}</b> <i>{_escape(path.status_at(frame))}</i>"
             )
             entries.append((header, f"    f = {format_value(f)}  |∇f| = {format_value(g)}"))
         self.legend.set_entries(entries, text_colour)
