@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,11 +79,10 @@ class LegendBox(pg.GraphicsWidget):
         self._mono = QtGui.QFont("monospace")
         self._mono.setStyleHint(QtGui.QFont.StyleHint.Monospace)
         self._mono.setPointSizeF(8)
-        #: Called before the text is read: a hidden legend is filled in only then.
-        self.before_read: Callable[[], None] | None = None
 
     def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
         """Show ``(header html, values text)`` per entry, in ``colour``."""
+        existing = len(self._entries)
         while len(self._entries) < len(entries):
             header = QtWidgets.QGraphicsTextItem(self)
             header.document().setDocumentMargin(0)
@@ -104,7 +103,7 @@ class LegendBox(pg.GraphicsWidget):
             if not shown:
                 continue
             html, text = entries[index]
-            if new_colour:
+            if new_colour or index >= existing:  # new entries take the colour too
                 header.setDefaultTextColor(QtGui.QColor(colour))
                 values.setBrush(QtGui.QColor(colour))
             if html != self._headers[index]:
@@ -127,8 +126,6 @@ class LegendBox(pg.GraphicsWidget):
     @property
     def text(self) -> str:
         """The legend as plain text."""
-        if self.before_read is not None:
-            self.before_read()
         return "\n".join(
             f"{header.toPlainText()}\n{values.text()}"
             for header, values in self._entries
@@ -187,7 +184,6 @@ class ContourView(pg.GraphicsLayoutWidget):
             self.plot.getAxis(name).setCacheMode(_CACHED)
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
-        self.legend.before_read = self._fill_stale_legend
         self.addItem(self.legend, row=0, col=1)
         self._legend_frame = 0
         self._legend_stale = False
@@ -610,7 +606,7 @@ class ContourView(pg.GraphicsLayoutWidget):
     def update_legend(self) -> None:
         """Show each path's status and values at the current frame in the legend.
 
-        A hidden legend (a narrow view) is only filled in when shown or read.
+        A hidden legend (a narrow view) is filled in when it is shown again.
         """
         self._legend_frame = self._frame
         self._legend_stale = True
