@@ -71,6 +71,47 @@ class PrefixCurve(pg.PlotCurveItem):
         return (rect.left(), rect.right()) if ax == 0 else (rect.top(), rect.bottom())
 
 
+class CurveStack(pg.GraphicsObject):
+    """Paints several curves, in order, as one item: cached, that is one pixmap to replay
+    for all of them instead of one per curve.
+
+    The curves stay outside the scene and keep their data, pens and bounds;
+    changing their data, pen or visibility repaints the stack.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._curves: list[PrefixCurve] = []
+        self._bounds = QtCore.QRectF()
+
+    def set_curves(self, curves: Sequence[PrefixCurve]) -> None:
+        """Paint ``curves`` (the first lowest); call again when their data or pens change."""
+        for curve in curves:
+            if curve not in self._curves:
+                curve.visibleChanged.connect(self._changed)
+        self._curves = list(curves)
+        self._changed()
+
+    def _changed(self) -> None:
+        bounds = QtCore.QRectF()
+        for curve in self._curves:
+            if curve.isVisible():
+                bounds = bounds.united(curve.boundingRect())
+        self.prepareGeometryChange()
+        self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        for curve in self._curves:
+            if curve.isVisible():
+                painter.save()
+                curve.paint(painter, *args)
+                painter.restore()
+
+
 class GrowingPolylines(pg.GraphicsObject):
     """Several polylines, each drawn up to an end that mostly grows, onto a cached image.
 
