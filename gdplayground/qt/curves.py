@@ -221,6 +221,7 @@ class PointMarkers(pg.GraphicsObject):
         self._points = np.empty((0, 2))
         self._brushes: list[QtGui.QBrush] = []
         self._bounds = QtCore.QRectF()
+        self._reach: QtCore.QRectF | None = None  # the bounds with the markers' pixel margin
         self._sprites: dict[tuple[int, float], QtGui.QImage] = {}
 
     def set_points(self, points: np.ndarray, brushes: Sequence[QtGui.QBrush]) -> None:
@@ -237,29 +238,49 @@ class PointMarkers(pg.GraphicsObject):
         """Bounds covering every point this item will mark (markers reach a little beyond)."""
         self.prepareGeometryChange()
         self._bounds = QtCore.QRectF(rect)
+        self._reach = None
 
     def boundingRect(self) -> QtCore.QRectF:
+        # asked several times a repaint; the pixel size only changes with the view
+        if self._reach is not None:
+            return self._reach
         width, height = self.pixelWidth(), self.pixelHeight()
         if not (np.isfinite(width) and np.isfinite(height)) or self._bounds.isNull():
             return self._bounds
         reach = self._radius + self._pen.widthF()
-        return self._bounds.adjusted(-reach * width, -reach * height, reach * width, reach * height)
+        self._reach = self._bounds.adjusted(
+            -reach * width, -reach * height, reach * width, reach * height
+        )
+        return self._reach
 
     def viewTransformChanged(self) -> None:
         self.prepareGeometryChange()  # the pixel margin of the bounds changed
+        self._reach = None
 
     def paint(self, painter: QtGui.QPainter, *_: object) -> None:
         if not len(self._points):
             return
         transform = painter.worldTransform()
         ratio = painter.device().devicePixelRatioF()
+        if transform.isAffine():  # all points at once, as QTransform.map does it
+            t = transform
+            xs, ys = self._points[:, 0], self._points[:, 1]
+            centres = zip(
+                (t.m11() * xs + t.m21() * ys + t.dx()).tolist(),
+                (t.m12() * xs + t.m22() * ys + t.dy()).tolist(),
+                strict=True,
+            )
+        else:
+            centres = (
+                (c.x(), c.y()) for c in map(transform.map, map(QtCore.QPointF, *self._points.T))
+            )
         painter.save()
         painter.setWorldTransform(QtGui.QTransform())
-        for (x, y), brush in zip(self._points, self._brushes, strict=True):
+        draw, point = painter.drawImage, QtCore.QPointF
+        for (x, y), brush in zip(centres, self._brushes, strict=True):
             sprite = self._sprite(brush, ratio)
             half = sprite.width() / ratio / 2
-            centre = transform.map(QtCore.QPointF(x, y))
-            painter.drawImage(QtCore.QPointF(centre.x() - half, centre.y() - half), sprite)
+            draw(point(x - half, y - half), sprite)
         painter.restore()
 
     def _sprite(self, brush: QtGui.QBrush, ratio: float) -> QtGui.QImage:
