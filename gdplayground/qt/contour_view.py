@@ -82,6 +82,7 @@ class LegendBox(pg.GraphicsWidget):
 
     def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
         """Show ``(header html, values text)`` per entry, in ``colour``."""
+        existing = len(self._entries)
         while len(self._entries) < len(entries):
             header = QtWidgets.QGraphicsTextItem(self)
             header.document().setDocumentMargin(0)
@@ -102,7 +103,7 @@ class LegendBox(pg.GraphicsWidget):
             if not shown:
                 continue
             html, text = entries[index]
-            if new_colour:
+            if new_colour or index >= existing:  # new entries take the colour too
                 header.setDefaultTextColor(QtGui.QColor(colour))
                 values.setBrush(QtGui.QColor(colour))
             if html != self._headers[index]:
@@ -178,9 +179,14 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.plot.hideButtons()
         self.view_box: pg.ViewBox = self.plot.getViewBox()
         self.view_box.setDefaultPadding(0.0)
+        for name in ("left", "bottom"):
+            # the axes only change with the view range: replay them as pixmaps
+            self.plot.getAxis(name).setCacheMode(_CACHED)
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
         self.addItem(self.legend, row=0, col=1)
+        self._legend_frame = 0
+        self._legend_stale = False
         self._legend_wanted = True
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -212,6 +218,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             brush=pg.mkBrush(palette.MARKER_COLOUR),
         )
         self.minima_item.setZValue(_Z_MARKERS)
+        self.minima_item.setCacheMode(_CACHED)  # changes only with the function
         self.plot.addItem(self.minima_item)
 
         # the thin histories of all solid paths, drawn incrementally onto one image
@@ -244,6 +251,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             size=15, pen=pg.mkPen("#000000", width=2), brush=pg.mkBrush(None)
         )
         self.hover_marker.setZValue(_Z_HOVER)
+        self.hover_marker.setVisible(False)  # an empty scatter plot still costs a paint
         self.plot.addItem(self.hover_marker)
         self.hover_label = pg.TextItem(
             color="#000000",
@@ -335,6 +343,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             return
         self.legend.setFixedWidth(LEGEND_WIDTH_PX if show else 0)
         self.legend.setVisible(show)
+        self._fill_stale_legend()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -366,7 +375,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._items.append(self._new_path_items())
         for index, items in enumerate(self._items):
             visible = index < len(self._paths)
-            items.line.setVisible(visible)
+            items.line.setVisible(False)  # shown while it has something to draw
             items.trail.setVisible(visible)
             if not visible:
                 items.gradient_arrow.setVisible(False)
@@ -464,7 +473,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             if last < 0 or items.drawn is None:
                 items.thin_end = 0
                 items.finished = False
-                items.line.setData([], [])
+                self._clear_line(items)
                 self.history_item.set_end(index, 0)
                 items.trail.setData([], [])
                 self._update_arrow(items.gradient_arrow, None, False)
@@ -504,7 +513,7 @@ class ContourView(pg.GraphicsLayoutWidget):
                 return
             items.finished = True
             items.thin_end = 0
-            items.line.setData([], [])
+            self._clear_line(items)
             self.history_item.set_end(index, 0)
             items.trail.setData(drawn.xs, drawn.ys, connect=drawn.connect)
             items.trail.setCacheMode(_CACHED)
@@ -521,15 +530,22 @@ class ContourView(pg.GraphicsLayoutWidget):
                     drawn.thin_ys[:thin_end],
                     connect=drawn.thin_connect[:thin_end],
                 )
+                items.line.setVisible(thin_end > 0)
             else:
                 self.history_item.set_end(index, thin_end)
         items.trail.set_prefix(drawn.xs[begin:end], drawn.ys[begin:end], drawn.connect[begin:end])
 
+    @staticmethod
+    def _clear_line(items: _PathItems) -> None:
+        """Empty the path's history curve; hidden, it costs the scene nothing to skip."""
+        items.line.setData([], [])
+        items.line.setVisible(False)
+
     def drawn_points(self, index: int) -> np.ndarray:
         """The polyline currently drawn for path ``index``, shape (m, 2) (for checks)."""
-        items = self._items[index]
-        if not items.line.isVisible():
+        if index >= len(self._paths):
             return np.empty((0, 2))
+        items = self._items[index]
         parts = []
         curves = [items.line, items.trail]
         if index < len(self._paths) and items.drawn is not None and not self._paths[index].dashed:
@@ -588,14 +604,27 @@ class ContourView(pg.GraphicsLayoutWidget):
         return entries
 
     def update_legend(self) -> None:
-        """Show each path's status and values at the current frame in the legend."""
+        """Show each path's status and values at the current frame in the legend.
+
+        A hidden legend (a narrow view) is filled in when it is shown again.
+        """
+        self._legend_frame = self._frame
+        self._legend_stale = True
+        if self.legend.isVisible():
+            self._fill_stale_legend()
+
+    def _fill_stale_legend(self) -> None:
+        if not self._legend_stale:
+            return
+        self._legend_stale = False
+        frame = self._legend_frame
         text_colour = "#e0e0e0" if is_dark() else "#202020"
         entries = []
         for path in self._paths:
-            f, g = path.values_at(self._frame)
+            f, g = path.values_at(frame)
             header = (
                 f'<span style="color:{path.colour}; font-size:13pt">&#9632;</span> '
-                f"<b>{_escape(path.name)}</b> <i>{_escape(path.status_at(self._frame))}</i>"
+                f"<b>{_escape(path.name)}</b> <i>{_escape(path.status_at(frame))}</i>"
             )
             entries.append((header, f"    f = {format_value(f)}  |∇f| = {format_value(g)}"))
         self.legend.set_entries(entries, text_colour)
@@ -658,6 +687,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         text = point_description(path, hit[1])
         px, py = path.points[hit[1]]
         self.hover_marker.setData(pos=[(px, py)])
+        self.hover_marker.setVisible(True)
         self.hover_label.setText(text)
         self.hover_label.setPos(px, py)
         self.hover_label.setVisible(True)
@@ -667,6 +697,7 @@ class ContourView(pg.GraphicsLayoutWidget):
     def _hide_hover(self) -> None:
         if self._hover_text_value is not None:
             self.hover_marker.setData(pos=np.empty((0, 2)))
+            self.hover_marker.setVisible(False)
             self.hover_label.setVisible(False)
             self._hover_text_value = None
 

@@ -8,6 +8,8 @@ import numpy as np
 
 from gdplayground.qt._qt import QtCore, QtGui, pg
 
+_polygon = pg.functions.arrayToQPolygonF
+
 
 class PrefixCurve(pg.PlotCurveItem):
     """A curve whose bounds are declared up front instead of scanned on every setData.
@@ -19,6 +21,11 @@ class PrefixCurve(pg.PlotCurveItem):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._declared = QtCore.QRectF()
+        self._polyline: QtGui.QPolygonF | bool = False
+
+    def setData(self, *args: object, **kwargs: object) -> None:  # noqa: N802 - pyqtgraph API
+        self._polyline = False  # drawn by pyqtgraph's own paint
+        super().setData(*args, **kwargs)
 
     def declare_bounds(self, rect: QtCore.QRectF) -> None:
         """Bounds covering everything this item will ever draw for the current path."""
@@ -32,7 +39,25 @@ class PrefixCurve(pg.PlotCurveItem):
         self.opts["connect"] = connect
         self.path = self.fillPath = self._fillPathList = self._mouseShape = None
         self._lineSegmentsRendered = False
+        # one unbroken run (the usual case): paint draws it as a polyline, built lazily
+        unbroken = connect == "all" if isinstance(connect, str) else bool(connect[:-1].all())
+        plain = not (self.opts["stepMode"] or self.opts["compositionMode"])
+        self._polyline = unbroken and plain and self.opts["fillLevel"] is None and len(xs) > 1
         self.update()
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        # pyqtgraph's paint builds a QPainterPath through several checks each time; an
+        # unbroken prefix is the same line drawn as a polyline, with the same pens
+        if self._polyline is False or self._exportOpts is not False:
+            super().paint(painter, *args)
+            return
+        if self._polyline is True:
+            self._polyline = _polygon(self.xData, self.yData)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self.opts["antialias"])
+        for pen in (self.opts["shadowPen"], self.opts["pen"]):
+            if pen is not None and pen.style() != QtCore.Qt.PenStyle.NoPen:
+                painter.setPen(pen)
+                painter.drawPolyline(self._polyline)
 
     def boundingRect(self) -> QtCore.QRectF:
         return self._declared
@@ -44,6 +69,47 @@ class PrefixCurve(pg.PlotCurveItem):
         if rect.isNull():
             return None, None
         return (rect.left(), rect.right()) if ax == 0 else (rect.top(), rect.bottom())
+
+
+class CurveStack(pg.GraphicsObject):
+    """Paints several curves, in order, as one item: cached, that is one pixmap to replay
+    for all of them instead of one per curve.
+
+    The curves stay outside the scene and keep their data, pens and bounds;
+    changing their data, pen or visibility repaints the stack.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._curves: list[PrefixCurve] = []
+        self._bounds = QtCore.QRectF()
+
+    def set_curves(self, curves: Sequence[PrefixCurve]) -> None:
+        """Paint ``curves`` (the first lowest); call again when their data or pens change."""
+        for curve in curves:
+            if curve not in self._curves:
+                curve.visibleChanged.connect(self._changed)
+        self._curves = list(curves)
+        self._changed()
+
+    def _changed(self) -> None:
+        bounds = QtCore.QRectF()
+        for curve in self._curves:
+            if curve.isVisible():
+                bounds = bounds.united(curve.boundingRect())
+        self.prepareGeometryChange()
+        self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        for curve in self._curves:
+            if curve.isVisible():
+                painter.save()
+                curve.paint(painter, *args)
+                painter.restore()
 
 
 class GrowingPolylines(pg.GraphicsObject):
@@ -130,7 +196,12 @@ class GrowingPolylines(pg.GraphicsObject):
             start, end = max(self._drawn[index] - 1, 0), self._ends[index]
             if end - start > 1:
                 painter.setPen(pen)
-                painter.drawPath(pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end]))
+                if connect[start : end - 1].all():  # one unbroken run: a polyline is cheaper
+                    painter.drawPolyline(_polygon(xs[start:end], ys[start:end]))
+                else:
+                    painter.drawPath(
+                        pg.arrayToQPath(xs[start:end], ys[start:end], connect[start:end])
+                    )
             self._drawn[index] = end
         painter.end()
 
@@ -150,6 +221,7 @@ class PointMarkers(pg.GraphicsObject):
         self._points = np.empty((0, 2))
         self._brushes: list[QtGui.QBrush] = []
         self._bounds = QtCore.QRectF()
+        self._reach: QtCore.QRectF | None = None  # the bounds with the markers' pixel margin
         self._sprites: dict[tuple[int, float], QtGui.QImage] = {}
 
     def set_points(self, points: np.ndarray, brushes: Sequence[QtGui.QBrush]) -> None:
@@ -166,29 +238,49 @@ class PointMarkers(pg.GraphicsObject):
         """Bounds covering every point this item will mark (markers reach a little beyond)."""
         self.prepareGeometryChange()
         self._bounds = QtCore.QRectF(rect)
+        self._reach = None
 
     def boundingRect(self) -> QtCore.QRectF:
+        # asked several times a repaint; the pixel size only changes with the view
+        if self._reach is not None:
+            return self._reach
         width, height = self.pixelWidth(), self.pixelHeight()
         if not (np.isfinite(width) and np.isfinite(height)) or self._bounds.isNull():
             return self._bounds
         reach = self._radius + self._pen.widthF()
-        return self._bounds.adjusted(-reach * width, -reach * height, reach * width, reach * height)
+        self._reach = self._bounds.adjusted(
+            -reach * width, -reach * height, reach * width, reach * height
+        )
+        return self._reach
 
     def viewTransformChanged(self) -> None:
         self.prepareGeometryChange()  # the pixel margin of the bounds changed
+        self._reach = None
 
     def paint(self, painter: QtGui.QPainter, *_: object) -> None:
         if not len(self._points):
             return
         transform = painter.worldTransform()
         ratio = painter.device().devicePixelRatioF()
+        if transform.isAffine():  # all points at once, as QTransform.map does it
+            t = transform
+            xs, ys = self._points[:, 0], self._points[:, 1]
+            centres = zip(
+                (t.m11() * xs + t.m21() * ys + t.dx()).tolist(),
+                (t.m12() * xs + t.m22() * ys + t.dy()).tolist(),
+                strict=True,
+            )
+        else:
+            centres = (
+                (c.x(), c.y()) for c in map(transform.map, map(QtCore.QPointF, *self._points.T))
+            )
         painter.save()
         painter.setWorldTransform(QtGui.QTransform())
-        for (x, y), brush in zip(self._points, self._brushes, strict=True):
+        draw, point = painter.drawImage, QtCore.QPointF
+        for (x, y), brush in zip(centres, self._brushes, strict=True):
             sprite = self._sprite(brush, ratio)
             half = sprite.width() / ratio / 2
-            centre = transform.map(QtCore.QPointF(x, y))
-            painter.drawImage(QtCore.QPointF(centre.x() - half, centre.y() - half), sprite)
+            draw(point(x - half, y - half), sprite)
         painter.restore()
 
     def _sprite(self, brush: QtGui.QBrush, ratio: float) -> QtGui.QImage:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
-from gdplayground.qt.curves import PointMarkers, PrefixCurve
+from gdplayground.qt.curves import CurveStack, PointMarkers, PrefixCurve
 from gdplayground.qt.path_data import PathData
 
 #: A plot switches to a log y axis when its positive values span more decades than this.
@@ -53,7 +53,7 @@ MIN_HEIGHT_FOR_LEGEND = 300
 
 class _Reveal(QtWidgets.QGraphicsRectItem):
     """An invisible rectangle that clips its children: the curves are drawn once, in
-    full, and cached as pixmaps; moving the frame only moves this rectangle's right edge.
+    full, and cached as one pixmap; moving the frame only moves this rectangle's right edge.
     """
 
     def __init__(self) -> None:
@@ -99,6 +99,7 @@ class LossView(pg.GraphicsLayoutWidget):
         self.frame_lines: dict[str, pg.InfiniteLine] = {}
         self._markers: dict[str, PointMarkers] = {}
         self._reveals: dict[str, _Reveal] = {}
+        self._stacks: dict[str, CurveStack] = {}
         for key, plot in self._plots.items():
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -115,6 +116,11 @@ class LossView(pg.GraphicsLayoutWidget):
             reveal = _Reveal()
             plot.addItem(reveal, ignoreBounds=True)
             self._reveals[key] = reveal
+            # all of the plot's curves, drawn once per data change: repaints replay a pixmap
+            stack = CurveStack()
+            stack.setParentItem(reveal)
+            stack.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self._stacks[key] = stack
             plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
             markers = PointMarkers(size=7, pen=pg.mkPen("#000000", width=1))
             markers.setZValue(10)
@@ -143,12 +149,8 @@ class LossView(pg.GraphicsLayoutWidget):
         """Replace the curves (items are reused) and fix the axes to the full runs."""
         self._paths = list(paths)
         while len(self._curves) < len(self._paths):
-            curves = _Curves(PrefixCurve(antialias=True), PrefixCurve(antialias=True))
-            for key, curve in ((_VALUE, curves.value), (_GRADIENT, curves.gradient)):
-                curve.setParentItem(self._reveals[key])
-                # drawn once per data change: repaints replay a pixmap
-                curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            self._curves.append(curves)
+            # painted by the plot's CurveStack (outside the scene themselves)
+            self._curves.append(_Curves(PrefixCurve(antialias=True), PrefixCurve(antialias=True)))
         for index, curves in enumerate(self._curves):
             visible = index < len(self._paths)
             curves.value.setVisible(visible)
@@ -220,6 +222,9 @@ class LossView(pg.GraphicsLayoutWidget):
                     (curves.value if key == _VALUE else curves.gradient).boundingRect()
                 )
             self._markers[key].declare_bounds(bounds)
+            self._stacks[key].set_curves(
+                [curves.value if key == _VALUE else curves.gradient for curves in self._curves]
+            )
         self.value_plot.setXRange(0, max(len(self._steps) - 1, 1), padding=0.02)
         self.set_frame(self._frame)
 

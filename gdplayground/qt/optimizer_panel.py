@@ -96,6 +96,46 @@ def _hyperparameter_help(hp: Hyperparameter) -> str:
     return f"{hp.name}: {hp.description}\nallowed: {hp.range_text()}, default {hp.default:g}{scale}"
 
 
+class _StatusLabel(ElidedLabel):
+    """The status line under an entry, new every animation frame: elided when painted.
+
+    Setting the text only stores it (rows scrolled out of the list are never
+    painted, so never elided); paintEvent elides it to the width and draws it as
+    QLabel draws plain text, and keeps the tooltip (the full text when elided).
+    """
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setText(text)  # QLabel repaints (or returns at once when the text is the same)
+
+    def _elide(self) -> None:
+        pass  # done by paintEvent, which follows every resize
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt override
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self._full, QtCore.Qt.TextElideMode.ElideRight, max(0, rect.width())
+        )
+        tip = self._full if shown != self._full else ""
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+        painter = QtGui.QPainter(self)
+        self.drawFrame(painter)
+        option = QtWidgets.QStyleOption()
+        option.initFrom(self)
+        flags = QtWidgets.QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(flags.value) | int(QtCore.Qt.TextFlag.TextForceLeftToRight.value),
+            option.palette,
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
+        painter.end()
+
+
 class _EntryRow(QtWidgets.QWidget):
     """One list row: run checkbox, colour swatch, name (renamable), status line."""
 
@@ -121,7 +161,7 @@ class _EntryRow(QtWidgets.QWidget):
         self.name_edit.setMaxLength(MAX_NAME)
         self.name_edit.hide()
         self.name_edit.installEventFilter(self)
-        self.status_label = ElidedLabel("", self)
+        self.status_label = _StatusLabel("", self)
         small = self.status_label.font()
         small.setPointSizeF(max(small.pointSizeF() * 0.9, 7.0))
         self.status_label.setFont(small)

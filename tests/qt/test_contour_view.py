@@ -190,11 +190,11 @@ def test_paths_are_reused_and_extra_ones_hidden(view, paths) -> None:
     items = list(view._items)
     view.set_paths(paths[:1])
     assert view._items == items
-    assert not items[1].line.isVisible() and not items[2].line.isVisible()
+    assert not items[1].trail.isVisible() and not items[2].trail.isVisible()
     view.set_frame(4)
     assert len(view.current_points()) == 1
     view.set_paths(paths)
-    assert view._items == items and items[2].line.isVisible()
+    assert view._items == items and items[2].trail.isVisible()
 
 
 def test_grab_is_not_blank_and_differs_between_functions(view, qtbot) -> None:
@@ -286,3 +286,25 @@ def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbr
     assert view.legend_visible and abs(view.plot.width() - wide_plot) < 5
     view.set_legend_visible(False)
     assert not view.legend_visible
+
+
+def test_a_hidden_legend_is_filled_in_when_shown(view, paths) -> None:
+    view.resize(500, 500)
+    assert not view.legend_visible
+    view.set_frame(5)
+    view.resize(700, 500)
+    assert view.legend_visible
+    f, _ = paths[0].values_at(5)
+    header, values = view.legend._entries[0]
+    assert f"f = {f:.4g}" in values.text() and header.toPlainText().startswith("■ GD")
+    assert f"f = {f:.4g}" in view.legend.text
+
+
+def test_legend_entries_added_later_take_the_text_colour(qtbot) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.legend.set_entries([], "#123456")
+    view.legend.set_entries([("<b>A</b>", "f = 1")], "#123456")
+    header, values = view.legend._entries[0]
+    assert header.defaultTextColor().name() == "#123456"
+    assert values.brush().color().name() == "#123456"

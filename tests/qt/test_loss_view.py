@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6 import QtGui
 
 from gdplayground.qt.loss_view import LossView, display_values, wants_log_y
 from gdplayground.qt.path_data import PathData
@@ -98,3 +99,19 @@ def test_short_view_hides_the_legend(qtbot, loss) -> None:
     loss.resize(500, 400)
     qtbot.wait(20)
     assert loss.legend.isVisible()
+
+
+def _pixels(loss: LossView) -> np.ndarray:
+    image = loss.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1).copy()
+
+
+def test_hiding_a_curve_repaints_its_plot(loss) -> None:
+    loss.set_frame(10_000)
+    loss.legend.setVisible(False)  # its samples show the hidden curve too
+    shown = _pixels(loss)
+    loss._curves[0].value.setVisible(False)  # as a click on its legend sample does
+    hidden = _pixels(loss)
+    assert (hidden != shown).any()
+    loss._curves[0].value.setVisible(True)
+    assert (_pixels(loss) == shown).all()
