@@ -33,11 +33,12 @@ def ours(expr: sympy.Expr) -> list[np.ndarray]:
     return [*obj.value_and_gradient(XS, YS), *obj.hessian(XS, YS)]
 
 
-def assert_same_function(expr: sympy.Expr) -> None:
+def assert_same_function(expr: sympy.Expr, reference: list[np.ndarray] | None = None) -> None:
     names = ("f", "df/dx", "df/dy", "d2f/dx2", "d2f/dxdy", "d2f/dy2")
     values = ours(expr)
     f_defined = np.isfinite(values[0])
-    for name, got, want in zip(names, values, sympy_reference(expr), strict=True):
+    reference = sympy_reference(expr) if reference is None else reference
+    for name, got, want in zip(names, values, reference, strict=True):
         want = np.where(want.imag == 0, want.real, np.nan)
         defined = np.isfinite(got) & np.isfinite(want)
         # defined at the same points where f is (sympy's simplified derivative of
@@ -66,10 +67,12 @@ def test_every_function_of_the_language_matches_sympy(name: str) -> None:
 def test_random_expressions_match_sympy(tree: tuple) -> None:
     expr = parsed_or_reject(render(tree))
     try:
-        sympy_reference(expr)
-    except PrintMethodNotImplementedError:  # sympy's second derivative of sign: no reference
+        reference = sympy_reference(expr)
+    except (PrintMethodNotImplementedError, TypeError):
+        # lambdify cannot print sympy's second derivative of sign, nor evaluate
+        # integers beyond int64 (10^24 from 0.001^8): no reference (ours copes)
         reject()
-    assert_same_function(expr)
+    assert_same_function(expr, reference)
 
 
 def test_shared_subexpressions_are_computed_once() -> None:
