@@ -105,6 +105,15 @@ class LossView(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.getViewBox().setDefaultPadding(0.02)
+            # room for labels like "-0.00012" from the start, grown when needed but
+            # never shrunk: a new function does not move the plots (each move
+            # re-laid out and repainted the view while the next one was computed)
+            left = plot.getAxis("left")
+            left.setStyle(autoReduceTextSpace=False)
+            left.textWidth = QtGui.QFontMetrics(
+                left.style["tickFont"] or self.font()
+            ).horizontalAdvance("-0.00012")
+            left._updateWidth()
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.enableAutoSIPrefix(False)
@@ -226,6 +235,10 @@ class LossView(pg.GraphicsLayoutWidget):
                 [curves.value if key == _VALUE else curves.gradient for curves in self._curves]
             )
         self.value_plot.setXRange(0, max(len(self._steps) - 1, 1), padding=0.02)
+        for plot in self._plots.values():
+            # apply the new ranges now, not in the next paint: the clip that
+            # reveals the curves and the frame lines' extent are computed from them
+            plot.getViewBox().prepareForPaint()
         self.set_frame(self._frame)
 
     def _fix_y_range(self, key: str, shown: np.ndarray) -> None:
@@ -248,6 +261,10 @@ class LossView(pg.GraphicsLayoutWidget):
         self._frame = max(int(frame), 0)
         for line in self.frame_lines.values():
             line.setValue(self._frame)
+            # InfiniteLine works out its extent lazily, announcing a geometry
+            # change from inside the paint (which then asks for another one);
+            # asked now, that happens before the paint.
+            line.boundingRect()
         current = {key: np.full((len(self._paths), 2), np.nan) for key in self._plots}
         for index, path in enumerate(self._paths):
             last = path.index_at(self._frame)
