@@ -19,29 +19,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy
 
-from gdplayground.core.expression import X, Y
+from gdplayground.core.expression import SYMPY_FUNCTION_NAMES, X, Y
 
 
 class Unsupported(Exception):
     """The expression holds something this module does not know how to handle."""
 
-
-#: sympy function class -> our name; every function the input language can produce.
-_SYMPY_FUNCTIONS: dict[type, str] = {
-    sympy.sin: "sin",
-    sympy.cos: "cos",
-    sympy.tan: "tan",
-    sympy.asin: "asin",
-    sympy.acos: "acos",
-    sympy.atan: "atan",
-    sympy.sinh: "sinh",
-    sympy.cosh: "cosh",
-    sympy.tanh: "tanh",
-    sympy.exp: "exp",
-    sympy.log: "log",
-    sympy.Abs: "abs",
-    sympy.sign: "sign",
-}
 
 _UFUNCS: dict[str, Callable[..., np.ndarray]] = {
     "sin": np.sin,
@@ -184,8 +167,8 @@ class Graph:
                 node = self.mul(*map(convert, e.args))
             elif e.is_Pow:
                 node = self.pow(convert(e.base), convert(e.exp))
-            elif type(e) in _SYMPY_FUNCTIONS and len(e.args) == 1:
-                node = self.fn(_SYMPY_FUNCTIONS[type(e)], convert(e.args[0]))
+            elif type(e) in SYMPY_FUNCTION_NAMES and len(e.args) == 1:
+                node = self.fn(SYMPY_FUNCTION_NAMES[type(e)], convert(e.args[0]))
             else:
                 raise Unsupported(type(e).__name__)
             memo[e] = node

@@ -945,7 +945,8 @@ def _parse(text: str) -> sympy.Expr:
 _ADD, _NEG, _MUL, _POW, _ATOM = 1, 2, 3, 4, 5  # precedence of printed text
 _MAX_STR_BITS = 13_000  # Python's default int -> str limit is 4300 digits (14284 bits)
 
-_PRINT_NAMES: dict[type, str] = {
+#: The sympy function classes the language produces, by their name in the language.
+SYMPY_FUNCTION_NAMES: dict[type, str] = {
     sympy.sin: "sin",
     sympy.cos: "cos",
     sympy.tan: "tan",
@@ -1159,6 +1160,6 @@ def _print_pow(expr: sympy.Pow) -> tuple[str, int]:
 
 
 def _print_call(expr: sympy.Function) -> tuple[str, int]:
-    name = _PRINT_NAMES.get(type(expr), type(expr).__name__)
+    name = SYMPY_FUNCTION_NAMES.get(type(expr), type(expr).__name__)
     arguments = ", ".join(_print(argument)[0] for argument in expr.args)
     return f"{name}({arguments})", _ATOM

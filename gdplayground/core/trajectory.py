@@ -200,6 +200,7 @@ def run_batch(
     return _run(objective, _groups([config], len(starts)), starts, steps, tol, record)
 
 
+@np.errstate(all="ignore")  # nan and inf are dealt with here, never warned about
 def _run(
     objective: Objective,
     groups: list[_Group],
@@ -217,19 +218,6 @@ def _run(
     """
     if steps < 0:
         raise ValueError("steps must be 0 or more")
-    with np.errstate(all="ignore"):  # nan and inf are dealt with here, never warned about
-        return _run_quietly(objective, groups, starts, steps, tol, record, check)
-
-
-def _run_quietly(
-    objective: Objective,
-    groups: list[_Group],
-    starts: Array,
-    steps: int,
-    tol: float,
-    record: bool,
-    check: Callable[[], None] | None,
-) -> BatchResult:
     p = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(p)
     f, g = _evaluate(objective, p)
