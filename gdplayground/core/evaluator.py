@@ -40,7 +40,10 @@ _UFUNCS: dict[str, Callable[..., np.ndarray]] = {
     "log": np.log,
     "abs": np.abs,
     "sign": np.sign,
+    "cbrt": np.cbrt,
 }
+
+_LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
 
 # Node kinds.  A node is a tuple: ("c", value), ("x",), ("y",), ("add", ids),
 # ("mul", ids), ("pow", base, exponent) or ("fn", name, arg); ids index Graph.nodes.
@@ -177,6 +180,55 @@ class Graph:
         with np.errstate(all="ignore"):
             return convert(expr)
 
+    def from_written(self, tree: tuple) -> int:
+        """Copy a function as written (:class:`~gdplayground.core.expression.ParsedFunction`)
+        into the graph: evaluated as the user wrote it, so it is undefined exactly
+        where what they wrote is (``sqrt(x)^2`` has no value for x < 0)."""
+        with np.errstate(all="ignore"):
+            return self._written(tree)
+
+    def _written(self, tree: tuple) -> int:
+        kind = tree[0]
+        if kind == "c":
+            return self.const(tree[1])
+        if kind == "x":
+            return self.x
+        if kind == "y":
+            return self.y
+        if kind == "neg":
+            return self.mul(self.const(-1.0), self._written(tree[1]))
+        if kind == "sum":
+            return self.add(
+                *(
+                    self._written(w) if op == "+" else self.mul(self.const(-1.0), self._written(w))
+                    for op, w in tree[1]
+                )
+            )
+        if kind == "product":
+            return self.mul(
+                *(
+                    self._written(w) if op == "*" else self.pow(self._written(w), self.const(-1.0))
+                    for op, w in tree[1]
+                )
+            )
+        if kind == "power":
+            base, exponent = tree[1], tree[2]
+            if base == ("c", float(np.e)):  # e^u, as sympy writes it: exp(u)
+                return self.fn("exp", self._written(exponent))
+            return self.pow(self._written(base), self._written(exponent))
+        if kind == "call":
+            name, arg = tree[1], self._written(tree[2])
+            if name == "sqrt":
+                return self.pow(arg, self.const(0.5))
+            if name == "ln":
+                return self.fn("log", arg)
+            if name in ("log2", "log10"):
+                scale = 1.0 / (_LN2 if name == "log2" else _LN10)
+                return self.mul(self.fn("log", arg), self.const(scale))
+            if name in _UFUNCS:
+                return self.fn(name, arg)
+        raise Unsupported(repr(kind))
+
     # ---------------------------------------------------------- derivatives
     def diff(self, node: int, var: str) -> int:
         """The exact derivative of ``node`` with respect to ``var`` ("x" or "y")."""
@@ -256,6 +308,8 @@ class Graph:
             return self.pow(u, minus_one)
         if name == "abs":
             return self.fn("sign", u)
+        if name == "cbrt":  # 1 / (3 cbrt(u)^2)
+            return self.mul(self.const(1.0 / 3.0), self.pow(node, self.const(-2.0)))
         raise Unsupported(name)
 
 

@@ -658,6 +658,8 @@ class _Built:
     constant: bool  # no x or y in the node (as written, or after sympy's evaluation)
     # the deepest node inside with no finite sample value, and whether all its values are ±inf
     undefined: tuple[_Node, bool] | None = None
+    # the node as written (see Written), before sympy's automatic simplification
+    written: tuple = ()
 
 
 def _is_bad(expr: sympy.Basic) -> str | None:
@@ -705,7 +707,7 @@ class _Builder:
                 # a pole (1/0 = inf) is not a value: stop later steps turning it into
                 # a finite one (inf^-0.5 = 0) that would hide "undefined everywhere"
                 built = replace(built, values=np.where(finite, built.values, np.nan))
-        return built
+        return replace(built, written=_written(node, built, children))
 
     # -- one method per node kind
 
@@ -891,6 +893,65 @@ class _Builder:
         return ExpressionError(f"{message}: {hint}" if hint else message, node.start + 1)
 
 
+def _written(node: _Node, built: _Built, children: tuple[_Built, ...]) -> tuple:
+    """``node`` as written: nested tuples with constants (as written) folded exactly.
+
+    ("c", value) | ("x",) | ("y",) | ("neg", w) | ("sum", ((op, w), ...)) |
+    ("product", ((op, w), ...)) | ("power", base, exponent) | ("call", name, w)
+    """
+    variable = node.kind == "name" and node.name in ("x", "y")
+    if not variable and all(child.written[0] == "c" for child in children):
+        try:
+            return ("c", float(built.expr))
+        except (TypeError, ValueError, OverflowError):
+            return ("c", _first_value(built.values))
+    if variable:
+        return (node.name,)
+    parts = tuple(child.written for child in children)
+    if node.kind in ("sum", "product"):
+        return (node.kind, _fold_constants(node, children))
+    if node.kind == "call":
+        return ("call", node.name, parts[0])
+    return (node.kind, *parts)  # neg, power
+
+
+def _fold_constants(node: _Node, children: tuple[_Built, ...]) -> tuple:
+    """The (op, written) terms of a sum or product, its constants combined exactly
+    first (``0.1*3*x`` is ``0.3*x``, as numbers are kept exact everywhere else)."""
+    constants = [
+        (op, child.expr)
+        for op, child in zip(node.ops, children, strict=True)
+        if child.written[0] == "c"
+    ]
+    terms = tuple(
+        (op, child.written)
+        for op, child in zip(node.ops, children, strict=True)
+        if child.written[0] != "c"
+    )
+    if len(constants) < 2:
+        return tuple(zip(node.ops, (child.written for child in children), strict=True))
+    if node.kind == "sum":
+        exact = sympy.Add(*(e if op == "+" else -e for op, e in constants))
+    else:
+        exact = sympy.Mul(*(e if op == "*" else 1 / e for op, e in constants))
+    try:
+        value = float(exact)
+    except (TypeError, ValueError, OverflowError):
+        return tuple(zip(node.ops, (child.written for child in children), strict=True))
+    first = "+" if node.kind == "sum" else "*"
+    return ((first, ("c", value)), *terms)
+
+
+@dataclass(frozen=True)
+class ParsedFunction:
+    """A parsed function: sympy's expression (simplified: for text and derivatives
+    to show) and the function as written (for evaluation: sympy's simplification
+    can widen where it is defined, ``sqrt(x)^2`` becoming ``x``)."""
+
+    expr: sympy.Expr
+    written: tuple
+
+
 def _power_hint(base: _Built) -> str | None:
     if base.expr.is_zero:
         return "0 to a negative power has no value"
@@ -909,6 +970,11 @@ def parse_expression(text: str) -> sympy.Expr:
     and what to write instead. Hostile input (huge, deeply nested, enormous
     numbers) is refused cheaply, before sympy does any expensive work.
     """
+    return parse_function(text).expr
+
+
+def parse_function(text: str) -> ParsedFunction:
+    """:func:`parse_expression`, keeping the function as written too."""
     if not isinstance(text, str):
         raise ExpressionError("the function must be given as text")
     try:
@@ -921,7 +987,7 @@ def parse_expression(text: str) -> sympy.Expr:
         ) from error
 
 
-def _parse(text: str) -> sympy.Expr:
+def _parse(text: str) -> ParsedFunction:
     if len(text) > MAX_TEXT_LENGTH:
         raise ExpressionError(
             f"too long: at most {MAX_TEXT_LENGTH} characters (this has {len(text)})"
@@ -937,7 +1003,7 @@ def _parse(text: str) -> sympy.Expr:
         shown = builder._shown(culprit)
         detail = "is too large everywhere" if overflows else "has no real value at any point"
         raise ExpressionError(f"f is undefined everywhere: {shown} {detail}", culprit.start + 1)
-    return built.expr
+    return ParsedFunction(built.expr, built.written)
 
 
 # ----------------------------------------------------------------------------- printer

@@ -21,7 +21,7 @@ import numpy as np
 import sympy
 
 from gdplayground.core.evaluator import Graph, Program, Unsupported
-from gdplayground.core.expression import X, Y, expression_to_text, parse_expression
+from gdplayground.core.expression import X, Y, expression_to_text, parse_function
 
 Array = np.ndarray
 MODES = ("symbolic", "numeric")
@@ -144,7 +144,13 @@ class Objective:
     differences with step ``h``, or ``cbrt(eps) * max(1, |x|)`` when ``h`` is None).
     """
 
-    def __init__(self, expr: sympy.Expr, mode: str = "symbolic", h: float | None = None) -> None:
+    def __init__(
+        self,
+        expr: sympy.Expr,
+        mode: str = "symbolic",
+        h: float | None = None,
+        written: tuple | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown gradient mode {mode!r}: use symbolic or numeric")
         if h is not None and not (np.isfinite(h) and h > 0):
@@ -152,9 +158,13 @@ class Objective:
         self.expr = expr
         self.mode = mode
         self.h = None if h is None else float(h)
-        try:
+        try:  # evaluated as written where known: sympy's simplification may widen the domain
             self._graph: Graph | None = Graph()
-            self._root = self._graph.from_sympy(expr)
+            self._root = (
+                self._graph.from_sympy(expr)
+                if written is None
+                else self._graph.from_written(written)
+            )
         except Unsupported:
             self._graph = None
         self._value = self._compile(0)
@@ -276,10 +286,12 @@ class Objective:
 
 
 def make_objective(expr: sympy.Expr, mode: str = "symbolic", h: float | None = None) -> Objective:
-    """Wrap a parsed expression for evaluation with the chosen gradient mode."""
+    """Wrap a sympy expression for evaluation with the chosen gradient mode."""
     return Objective(expr, mode, h)
 
 
 def compile_function(text: str, mode: str = "symbolic", h: float | None = None) -> Objective:
-    """Parse user text (raises ExpressionError) and wrap it as an Objective."""
-    return Objective(parse_expression(text), mode, h)
+    """Parse user text (raises ExpressionError) and wrap it as an Objective that
+    evaluates the function as written."""
+    parsed = parse_function(text)
+    return Objective(parsed.expr, mode, h, written=parsed.written)

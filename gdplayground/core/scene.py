@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdplayground.core.expression import parse_expression
-from gdplayground.core.gradients import Objective, make_objective
+from gdplayground.core.gradients import Objective, compile_function
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, sample_grid
 from gdplayground.core.session import OptimizerEntry, Session
 from gdplayground.core.trajectory import Trajectory, run_many
@@ -111,7 +110,7 @@ def build_scene(
     if same_function:
         objective = previous.objective
     else:
-        objective = make_objective(parse_expression(session.function), session.gradient, session.h)
+        objective = compile_function(session.function, session.gradient, session.h)
         check()
 
     grid = _grid(session, previous, objective, same_function, resolution)

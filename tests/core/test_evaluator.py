@@ -7,24 +7,24 @@ import pytest
 import sympy
 from hypothesis import given, reject
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
-from test_expression_properties import TREE_SETTINGS, TREES, parsed_or_reject, render
+from test_expression_properties import TREE_SETTINGS, TREES, parsed_or_reject, reference, render
 
 from gdplayground.core.evaluator import Graph, Program, Unsupported
-from gdplayground.core.expression import FUNCTION_NAMES, X, Y, parse_expression
-from gdplayground.core.gradients import _lambdify, make_objective
+from gdplayground.core.expression import FUNCTION_NAMES, X, Y, parse_expression, parse_function
+from gdplayground.core.gradients import Objective, _lambdify, compile_function, make_objective
 from gdplayground.core.presets import load_presets
 
 RNG = np.random.default_rng(7)
 XS, YS = RNG.uniform(-3, 3, 400), RNG.uniform(-3, 3, 400)
 
 
-def sympy_reference(expr: sympy.Expr) -> list[np.ndarray]:
-    """f, fx, fy, fxx, fxy, fyy from sympy's diff and lambdify, at XS, YS."""
+def sympy_reference(expr: sympy.Expr, xs: np.ndarray = XS, ys: np.ndarray = YS) -> list[np.ndarray]:
+    """f, fx, fy, fxx, fxy, fyy from sympy's diff and lambdify, at (xs, ys)."""
     gx, gy = sympy.diff(expr, X), sympy.diff(expr, Y)
     exprs = [expr, gx, gy, sympy.diff(gx, X), sympy.diff(gx, Y), sympy.diff(gy, Y)]
     with np.errstate(all="ignore"):
-        values = _lambdify(exprs)(XS, YS)
-    return [np.broadcast_to(np.asarray(v, dtype=np.complex128), XS.shape) for v in values]
+        values = _lambdify(exprs)(xs, ys)
+    return [np.broadcast_to(np.asarray(v, dtype=np.complex128), xs.shape) for v in values]
 
 
 def ours(expr: sympy.Expr) -> list[np.ndarray]:
@@ -33,12 +33,12 @@ def ours(expr: sympy.Expr) -> list[np.ndarray]:
     return [*obj.value_and_gradient(XS, YS), *obj.hessian(XS, YS)]
 
 
-def assert_same_function(expr: sympy.Expr, reference: list[np.ndarray] | None = None) -> None:
+def assert_same_function(expr: sympy.Expr) -> None:
+    """Ours and sympy's f, gradient and Hessian agree at 400 points of [-3, 3]^2."""
     names = ("f", "df/dx", "df/dy", "d2f/dx2", "d2f/dxdy", "d2f/dy2")
     values = ours(expr)
     f_defined = np.isfinite(values[0])
-    reference = sympy_reference(expr) if reference is None else reference
-    for name, got, want in zip(names, values, reference, strict=True):
+    for name, got, want in zip(names, values, sympy_reference(expr), strict=True):
         want = np.where(want.imag == 0, want.real, np.nan)
         defined = np.isfinite(got) & np.isfinite(want)
         # defined at the same points where f is (sympy's simplified derivative of
@@ -62,17 +62,44 @@ def test_every_function_of_the_language_matches_sympy(name: str) -> None:
     assert_same_function(parse_expression(f"{name}(0.3*x*y + 0.2*y) * (x - y^2) + x^y"))
 
 
-@TREE_SETTINGS
-@given(TREES)
-def test_random_expressions_match_sympy(tree: tuple) -> None:
-    expr = parsed_or_reject(render(tree))
+def tame_points(tree: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Points where the tree, evaluated as written in plain floats, is defined and no
+    step of it exceeds 1e8: there, different but equal forms agree to rounding
+    (elsewhere overflow or cancellation may leave one form undefined or inexact)."""
+    keep = []
+    for x, y in zip(XS[:60], YS[:60], strict=True):
+        try:
+            reference(tree, float(x), float(y))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        keep.append((x, y))
+    if len(keep) < 3:
+        reject()
+    xs, ys = np.array(keep).T
+    return xs, ys
+
+
+def assert_agrees_at(obj: Objective, expr: sympy.Expr, xs: np.ndarray, ys: np.ndarray) -> None:
+    """``obj`` is defined at (xs, ys) and agrees with sympy's f, gradient and Hessian."""
     try:
-        reference = sympy_reference(expr)
+        want = sympy_reference(expr, xs, ys)
     except (PrintMethodNotImplementedError, TypeError):
         # lambdify cannot print sympy's second derivative of sign, nor evaluate
         # integers beyond int64 (10^24 from 0.001^8): no reference (ours copes)
         reject()
-    assert_same_function(expr, reference)
+    got = [*obj.value_and_gradient(xs, ys), *obj.hessian(xs, ys)]
+    assert np.isfinite(got[0]).all(), f"{expr} undefined where it is defined"
+    for g, w in zip(got, want, strict=True):
+        w = np.where(w.imag == 0, w.real, np.nan)
+        both = np.isfinite(g) & np.isfinite(w)
+        np.testing.assert_allclose(g[both], w[both], rtol=1e-7, atol=1e-7, err_msg=str(expr))
+
+
+@TREE_SETTINGS
+@given(TREES)
+def test_random_expressions_match_sympy(tree: tuple) -> None:
+    expr = parsed_or_reject(render(tree))
+    assert_agrees_at(make_objective(expr), expr, *tame_points(tree))
 
 
 def test_shared_subexpressions_are_computed_once() -> None:
@@ -95,3 +122,43 @@ def test_anything_else_falls_back_to_sympy() -> None:
     np.testing.assert_allclose(f, np.arctan2(y, x) + y**2)
     np.testing.assert_allclose(gx, -y / (x**2 + y**2))
     np.testing.assert_allclose(gy, x / (x**2 + y**2) + 2 * y)
+
+
+# ------------------------------------------------------ the function as written
+
+
+@TREE_SETTINGS
+@given(TREES)
+def test_random_functions_as_written_agree_with_sympy(tree: tuple) -> None:
+    text = render(tree)
+    expr = parsed_or_reject(text)
+    obj = compile_function(text)
+    assert obj._graph is not None
+    assert_agrees_at(obj, expr, *tame_points(tree))
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_every_function_as_written_agrees_with_sympy(name: str) -> None:
+    text = f"{name}(0.3*x*y + 0.2*y) * (x - y^2) + e^(x/4) + 2^y"
+    obj, expr = compile_function(text), parse_function(text).expr
+    defined = np.isfinite(obj.value(XS, YS))
+    # never defined where sympy's (possibly simplified) form is not, equal where it is
+    assert np.isfinite(make_objective(expr).value(XS, YS))[defined].all()
+    assert_agrees_at(obj, expr, XS[defined], YS[defined])
+
+
+@pytest.mark.parametrize(
+    ("text", "undefined_at", "value_at"),
+    [
+        ("sqrt(x)^2", (-1.0, 0.5), (4.0, 4.0)),  # sympy simplifies it to x
+        ("exp(log(x)) + y", (-2.0, 1.0), (3.0, 4.0)),  # ... and this to x + y
+        ("x/x", (0.0, 1.0), (-3.0, 1.0)),  # ... and this to 1
+    ],
+)
+def test_a_function_is_undefined_where_what_was_written_is(
+    text: str, undefined_at: tuple[float, float], value_at: tuple[float, float]
+) -> None:
+    obj = compile_function(text)
+    assert np.isnan(obj.value(np.array([undefined_at[0]]), np.array([undefined_at[1]]))[0])
+    x, expected = value_at
+    assert obj.value(np.array([x]), np.array([1.0]))[0] == pytest.approx(expected)

@@ -86,3 +86,12 @@ def test_numeric_gradient_error_is_known_for_every_step() -> None:
         np.testing.assert_allclose(errors, expected)
         assert 0 < errors[0] < 1  # h = 1e-3: visibly inexact, still close
     assert build_scene(default_session(), resolution=40).gradient_errors == ()
+
+
+def test_the_picture_is_blank_where_the_function_as_written_is_undefined() -> None:
+    # sympy simplifies sqrt(x)^2 to x; the picture must still have no value for x < 0
+    s = replace(default_session(), function="sqrt(x)^2 + y^2", domain=(-2.0, 2.0, -1.0, 1.0))
+    grid = build_scene(s, resolution=41).grid
+    left, right = grid.xs < 0, grid.xs > 0
+    assert np.isnan(grid.z[:, left]).all()
+    assert np.isfinite(grid.z[:, right]).all()
