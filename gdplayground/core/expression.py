@@ -668,9 +668,21 @@ def _is_bad(expr: sympy.Basic) -> str | None:
         for item in (level1, *level1.args):
             if item in _BAD_VALUES:
                 return "undefined"
-            if item is sympy.I:
+            if item is sympy.I or _negative_root(item):
                 return "not a real number"
     return None
+
+
+def _negative_root(expr: sympy.Basic) -> bool:
+    """A fractional power of a negative number, such as the (-1)^(13/50) sympy
+    makes of (-(x^2))^0.26: not a real number."""
+    return bool(
+        expr.is_Pow
+        and expr.base.is_Number
+        and expr.base.is_negative
+        and expr.exp.is_Number
+        and not expr.exp.is_integer
+    )
 
 
 def _rational_bits(expr: sympy.Basic, depth: int = 3) -> int:

@@ -533,3 +533,9 @@ def test_presets_and_their_derivatives_print_back_exactly(key: str) -> None:
         # sympy's derivatives may hold an unevaluated 4*(x + y), which any rebuild
         # distributes; the function is the same.
         assert again == derivative or sympy.expand(again - derivative) == 0
+
+
+def test_a_negative_square_to_a_fractional_power_is_not_real() -> None:
+    # sympy turns it into (-1)^(13/50) * |x|^(13/25): complex wherever x is not 0
+    with pytest.raises(ExpressionError, match="not a real number"):
+        parse_expression("(-(x^2))^0.26")
