@@ -2,11 +2,11 @@
 
 ``sympy.diff`` and ``sympy.lambdify`` cost 10-250 ms per function (assumption
 queries, printing, common-subexpression search): most of the time between a
-user typing a function and the paths appearing.  Here the parsed sympy
-expression is copied once into a small graph in which every distinct
-subexpression exists once (so sharing is found for free), differentiated there
-with the textbook rules (exact, symbolic), and evaluated by a short list of
-numpy calls.  No source code is generated or executed.
+user typing a function and the paths appearing.  Here the function as the
+user wrote it (or a sympy expression) is copied once into a small graph in
+which every distinct subexpression exists once (so sharing is found for free),
+differentiated there with the textbook rules (exact, symbolic), and evaluated
+by a short list of numpy calls.  No source code is generated or executed.
 
 Anything outside the input language raises :class:`Unsupported`; the caller
 then falls back to sympy.
