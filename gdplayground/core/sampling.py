@@ -254,15 +254,20 @@ def isolines(grid: Grid, levels: np.ndarray) -> np.ndarray:
     trace them before the contour view asks.
     """
     levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
-    key = levels.tobytes()
     with _ISOLINES_LOCK:
-        known = _ISOLINES.get(grid, {}).get(key)
+        known = _ISOLINES.get(grid, {}).get(levels.tobytes())
     if known is not None:
         return known
-    segments = _isolines(grid, levels)
+    return remember_isolines(grid, levels, _isolines(grid, levels))
+
+
+def remember_isolines(grid: Grid, levels: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Keep ``segments`` as :func:`isolines` of ``grid`` at ``levels`` (e.g. traced
+    by another process), so that asking for them costs nothing."""
+    levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
     segments.setflags(write=False)
     with _ISOLINES_LOCK:
-        _ISOLINES.setdefault(grid, {})[key] = segments
+        _ISOLINES.setdefault(grid, {})[levels.tobytes()] = segments
     return segments
 
 

@@ -324,6 +324,10 @@ def compute_picture(args: argparse.Namespace) -> Picture:
 def export_command(args: argparse.Namespace) -> int:
     """``gdplayground export``: write the picture or animation; 0 on success."""
     request = check_request(args)
+    # both processes need numpy: loaded once, before the worker is forked (~0.1 s
+    # off the worker, which is often the one the picture waits for)
+    import numpy  # noqa: F401
+
     with computed_in_parallel(lambda: compute_picture(args)) as pending:
         widget = _prepare_view(request.view)
         picture = pending()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gdplayground.core import sampling
 from gdplayground.core.sampling import Grid
 from gdplayground.core.session import shown_minima
 from gdplayground.qt.path_data import PathData, scene_paths
@@ -35,6 +36,8 @@ class Picture:
     gradient_arrows: bool = False
     step_arrows: bool = False
     isolines: bool = True
+    #: isolines(grid, levels), traced where the picture is computed (None: not yet)
+    isoline_segments: np.ndarray | None = None
 
     @property
     def frames(self) -> int:
@@ -61,4 +64,5 @@ def picture_from_scene(scene: Scene) -> Picture:
         gradient_arrows=session.view.show_gradient_arrows,
         step_arrows=session.view.show_step_arrows,
         isolines=session.view.show_isolines,
+        isoline_segments=sampling.isolines(scene.grid, scene.levels),
     )

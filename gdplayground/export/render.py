@@ -143,6 +143,10 @@ def _settle(widget: Any, size: tuple[int, int]) -> None:
 # ------------------------------------------------------------------- views
 def feed_contour(view: Any, picture: Picture, frame: int) -> None:
     """Give a ContourView everything the window gives it, at ``frame``."""
+    if picture.isoline_segments is not None:  # traced by the worker process already
+        from gdplayground.core.sampling import remember_isolines
+
+        remember_isolines(picture.grid, picture.levels, picture.isoline_segments)
     view.set_grid(picture.grid, picture.levels, picture.log_scale)
     view.isoline_item.setVisible(picture.isolines)
     view.set_paths(list(picture.paths))

@@ -167,3 +167,19 @@ def test_camera_of_round_trips(scene) -> None:
 def test_camera_is_refused_for_2d_views(scene, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="surface"):
         export_image(scene, "contour", tmp_path / "x.png", camera={"azimuth": 10})
+
+
+def test_a_picture_from_another_process_draws_the_isolines_it_carries(scene) -> None:
+    import pickle
+
+    import numpy as np
+
+    from gdplayground.core.sampling import isolines
+
+    picture = pickle.loads(pickle.dumps(picture_from_scene(scene)))  # as the worker sends it
+    assert picture.isoline_segments is not None and len(picture.isoline_segments) > 0
+    with offscreen_view(picture, "contour", (320, 240)) as view:
+        # the view draws what was traced in the worker, not a second tracing
+        assert isolines(picture.grid, picture.levels) is picture.isoline_segments
+        assert view.isoline_item.isVisible()
+    np.testing.assert_array_equal(picture.isoline_segments, isolines(scene.grid, scene.levels))
