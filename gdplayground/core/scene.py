@@ -51,20 +51,6 @@ class Scene:
         return 1 + max((r.steps for r in self.runs if r is not None), default=0)
 
 
-@dataclass(frozen=True, eq=False)
-class Picture:
-    """The first stage of a scene: f on the grid, before any optimizer has run.
-
-    Enough for the contour and surface views to draw the new function while
-    the gradient is still being differentiated and the paths computed.
-    """
-
-    session: Session
-    grid: Grid
-    levels: np.ndarray
-    log_scale: bool
-
-
 def _never() -> bool:
     return False
 
@@ -90,13 +76,10 @@ def build_scene(
     previous: Scene | None = None,
     cancelled: Callable[[], bool] = _never,
     resolution: int = GRID_RESOLUTION,
-    on_picture: Callable[[Picture], None] | None = None,
 ) -> Scene:
     """Compute (or reuse from ``previous``) every piece of ``session``'s picture.
 
-    ``on_picture`` is given the grid and levels as soon as they are known,
-    before differentiating and running the optimizers, so a caller can draw
-    f meanwhile (a staged result; the Scene still holds everything).  Raises ExpressionError
+    Raises ExpressionError
     for a bad function and Cancelled when ``cancelled()`` turns true between steps.
     """
 
@@ -118,8 +101,6 @@ def build_scene(
     log = {"log": True, "linear": False}.get(session.color_scale)
     scale = colour_scale(grid, log)
     levels = contour_levels(grid, LEVEL_COUNT, scale.log)
-    if on_picture is not None:
-        on_picture(Picture(session, grid, levels, scale.log))
 
     reusable: dict[tuple, Trajectory] = {}
     if previous is not None:

@@ -57,25 +57,6 @@ def test_bad_function_and_cancellation() -> None:
         build_scene(default_session(), cancelled=lambda: True)
 
 
-def test_picture_stage_comes_before_the_runs_and_matches_the_scene() -> None:
-    pictures = []
-    scene = build_scene(default_session(), on_picture=pictures.append)
-    (picture,) = pictures
-    assert picture.grid is scene.grid and picture.log_scale == scene.log_scale
-    assert np.array_equal(picture.levels, scene.levels)
-
-    def cancel_after_picture() -> bool:
-        return bool(pictures[1:])
-
-    with pytest.raises(Cancelled):  # the picture arrives even if the runs never do
-        build_scene(
-            replace(default_session(), function="x^2 + y^2"),
-            cancelled=cancel_after_picture,
-            on_picture=pictures.append,
-        )
-    assert len(pictures) == 2
-
-
 def test_numeric_gradient_error_is_known_for_every_step() -> None:
     s = replace(default_session(), gradient="numeric", h=1e-3, steps=30)
     scene = build_scene(s, resolution=40)
