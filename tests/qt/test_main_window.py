@@ -271,3 +271,21 @@ def test_playing_refreshes_texts_at_most_ten_times_a_second_and_exactly_when_pau
     qtbot.waitUntil(lambda: shows(5), timeout=1000)
     window.step(1)
     assert shows(6)  # stepping is exact at once
+
+
+def test_a_new_function_is_shown_even_if_preparing_its_views_ahead_fails(
+    qtbot, window, monkeypatch
+) -> None:
+    # e.g. the 3-D view's module half-imported by the UI thread when the worker looks
+    import gdplayground.qt.compute as compute
+
+    def broken(*_: object) -> None:
+        raise AttributeError("module 'gdplayground.qt.surface_view' is partially initialized")
+
+    monkeypatch.setattr(compute, "prepare_views", broken)
+    editor = window.function_editor
+    editor.line_edit.setText("x^2 + 2*y^2")
+    editor.validate_now()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.function == "x^2 + 2*y^2"
+    assert window.contour.isoline_item.isVisible()  # the view traced them itself
