@@ -240,6 +240,10 @@ class SurfaceView(gl.GLViewWidget):
         self.minima_item = gl.GLScatterPlotItem(size=9, pxMode=True, glOptions=_OVERLAY)
         self.minima_item.setDepthValue(9)
         self.addItem(self.minima_item)
+        # where every path starts: a white dot in a black ring, as on the contour view
+        self.start_item = gl.GLScatterPlotItem(size=14, pxMode=True, glOptions=_OVERLAY)
+        self.start_item.setDepthValue(8)
+        self.addItem(self.start_item)
         self._minima: np.ndarray = np.empty((0, 2))
 
         self.axis_labels = [
@@ -338,7 +342,31 @@ class SurfaceView(gl.GLViewWidget):
             inside = _inside_rows(path.points[:n], self._grid.domain)
             inside &= heights <= CEILING
             items.shown = inside
+        self._place_start()
         self.set_frame(self._frame)
+
+    def _place_start(self) -> None:
+        """The start marker at the paths' first point, on the surface, if inside the box."""
+        start = next((path for path in self._paths if path.drawable > 0), None)
+        if start is None or self._transform is None or self._grid is None:
+            self.start_item.setVisible(False)
+            return
+        point = start.points[:1]
+        height = max(float(self._transform.z(start.values[:1])[0]), 0.0) + PATH_LIFT
+        if not (_inside_rows(point, self._grid.domain)[0] and height <= CEILING):
+            self.start_item.setVisible(False)
+            return
+        sx, sy = self._transform.xy(point[:, 0], point[:, 1])
+        pos = np.array([[sx[0], sy[0], height]] * 2, dtype=np.float32)
+        black, white = (0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0, 1.0)
+        self.start_item.setData(pos=pos, color=np.array([black, white]), size=np.array([14, 9]))
+        self.start_item.setVisible(True)
+
+    def start_point(self) -> np.ndarray | None:
+        """Where the start marker is drawn (scene coordinates), None when hidden."""
+        if not self.start_item.visible():
+            return None
+        return np.asarray(self.start_item.pos[0], dtype=np.float64)
 
     # ---------------------------------------------------------------- frames
     @property

@@ -179,3 +179,16 @@ def test_large_grids_are_meshed_every_few_points_edges_included() -> None:
     )
     assert mesh_indices(300)[[0, 1, -2, -1]].tolist() == [0, 2, 298, 299]
     assert mesh_indices(120).tolist() == list(range(120))
+
+
+def test_the_start_is_marked_on_the_surface_where_the_paths_begin(surface, paths) -> None:
+    first = paths[0]
+    expected = surface.transform.points(first.points[:1, 0], first.points[:1, 1], first.values[:1])
+    marked = surface.start_point()
+    assert marked is not None
+    np.testing.assert_allclose(marked[:2], expected[0, :2], atol=1e-6)
+    assert marked[2] == pytest.approx(max(expected[0, 2], 0.0) + PATH_LIFT, abs=1e-5)
+    surface.set_frame(40)  # it stays while the paths grow
+    assert surface.start_point() is not None
+    surface.set_paths([])
+    assert surface.start_point() is None
