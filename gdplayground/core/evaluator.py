@@ -426,70 +426,64 @@ class Program:
             stack.append((current, True))
             stack.extend((o, False) for o in self._operands(current) if o not in self._registers)
 
-    def _operands(self, node: int) -> list[int]:
-        """The nodes :meth:`_register` reads to compute ``node``."""
+    def _plan(self, node: int) -> list[tuple[Callable, int, int]]:
+        """The numpy calls computing ``node``: (fn, a, b) with a and b node ids,
+        :data:`_PREVIOUS` (the result of the call before) or -1 (no operand).
+        Sums run left to right as written, ``a + -1*u`` as ``a - u`` and
+        ``a * u^-1`` as ``a / u``."""
         g = self._graph
         n = g.nodes[node]
         kind = n[0]
         if kind == "add":
-            terms = n[1]
-            return [terms[0], *(_negated(g, t) or t for t in terms[1:])]
+            first, *rest = n[1]
+            plan = []
+            for t in rest:
+                u = _negated(g, t)
+                left = first if not plan else _PREVIOUS
+                plan.append((np.add, left, t) if u is None else (np.subtract, left, u))
+            return plan
         if kind == "mul":
-            factors = n[1]
-            if g.value_of(factors[0]) == -1.0:
-                factors = factors[1:]
-            return [factors[0], *(_reciprocal_of(g, f) or f for f in factors[1:])]
+            first, *rest = n[1]
+            plan = []
+            if g.value_of(first) == -1.0:
+                plan.append((np.negative, rest.pop(0), -1))
+            for f in rest:
+                u = _reciprocal_of(g, f)
+                left = first if not plan else _PREVIOUS
+                plan.append((np.multiply, left, f) if u is None else (np.divide, left, u))
+            return plan
         if kind == "pow":
-            exponent = g.value_of(n[2])
-            return [n[1]] if exponent in _POWERS else [n[1], n[2]]
-        if kind == "fn":
-            return [n[2]]
-        return []
+            special = _POWERS.get(g.value_of(n[2]))  # type: ignore[arg-type]
+            return [(special, n[1], -1)] if special else [(np.power, n[1], n[2])]
+        return [(_UFUNCS[n[1]], n[2], -1)]  # a function of one argument
+
+    def _operands(self, node: int) -> list[int]:
+        """The nodes :meth:`_register` reads to compute ``node``."""
+        if self._graph.nodes[node][0] in ("c", "x", "y"):
+            return []
+        return [o for _, a, b in self._plan(node) for o in (a, b) if o >= 0]
 
     def _register(self, node: int) -> int:
-        """The register holding ``node``, emitting the instructions computing it."""
+        """The register holding ``node``, emitting the calls computing it (its
+        operands must have registers: see :meth:`_register_below`)."""
         found = self._registers.get(node)
         if found is not None:
             return found
-        g = self._graph
-        n = g.nodes[node]
-        kind = n[0]
-        if kind == "c":
+        n = self._graph.nodes[node]
+        if n[0] == "c":
             reg = len(self._initial)
             self._initial.append(np.float64(n[1]))
-        elif kind == "add":  # left to right, as a + b + c is written
-            terms = n[1]
-            reg = self._register(terms[0])
-            for t in terms[1:]:
-                negated = _negated(g, t)
-                if negated is not None:
-                    reg = self._emit(np.subtract, reg, self._register(negated))
-                else:
-                    reg = self._emit(np.add, reg, self._register(t))
-        elif kind == "mul":
-            factors = n[1]
-            if g.value_of(factors[0]) == -1.0:
-                reg = self._emit(np.negative, self._register(factors[1]))
-                factors = factors[1:]
-            else:
-                reg = self._register(factors[0])
-            for f in factors[1:]:
-                inverse = _reciprocal_of(g, f)
-                if inverse is not None:
-                    reg = self._emit(np.divide, reg, self._register(inverse))
-                else:
-                    reg = self._emit(np.multiply, reg, self._register(f))
-        elif kind == "pow":
-            exponent = g.value_of(n[2])
-            special = _POWERS.get(exponent) if exponent is not None else None
-            if special is not None:
-                reg = self._emit(special, self._register(n[1]))
-            else:
-                reg = self._emit(np.power, self._register(n[1]), self._register(n[2]))
-        else:  # a function of one argument
-            reg = self._emit(_UFUNCS[n[1]], self._register(n[2]))
+        else:
+            reg = -1
+            for fn, a, b in self._plan(node):
+                left = reg if a == _PREVIOUS else self._registers[a]
+                reg = self._emit(fn, left, self._registers[b] if b >= 0 else -1)
         self._registers[node] = reg
         return reg
+
+
+#: In a plan, the operand that is the result of the call before.
+_PREVIOUS = -2
 
 
 def _with_releases(

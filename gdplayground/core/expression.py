@@ -919,9 +919,9 @@ def _written(node: _Node, built: _Built, children: tuple[_Built, ...]) -> tuple:
             return ("c", _first_value(built.values))
     if variable:
         return (node.name,)
-    parts = tuple(child.written for child in children)
     if node.kind in ("sum", "product"):
         return (node.kind, _fold_constants(node, children))
+    parts = tuple(child.written for child in children)
     if node.kind == "call":
         return ("call", node.name, parts[0])
     return (node.kind, *parts)  # neg, power
@@ -930,18 +930,14 @@ def _written(node: _Node, built: _Built, children: tuple[_Built, ...]) -> tuple:
 def _fold_constants(node: _Node, children: tuple[_Built, ...]) -> tuple:
     """The (op, written) terms of a sum or product, its constants combined exactly
     first (``0.1*3*x`` is ``0.3*x``, as numbers are kept exact everywhere else)."""
+    as_written = tuple((op, child.written) for op, child in zip(node.ops, children, strict=True))
     constants = [
         (op, child.expr)
         for op, child in zip(node.ops, children, strict=True)
         if child.written[0] == "c"
     ]
-    terms = tuple(
-        (op, child.written)
-        for op, child in zip(node.ops, children, strict=True)
-        if child.written[0] != "c"
-    )
     if len(constants) < 2:
-        return tuple(zip(node.ops, (child.written for child in children), strict=True))
+        return as_written
     if node.kind == "sum":
         exact = sympy.Add(*(e if op == "+" else -e for op, e in constants))
     else:
@@ -949,9 +945,9 @@ def _fold_constants(node: _Node, children: tuple[_Built, ...]) -> tuple:
     try:
         value = float(exact)
     except (TypeError, ValueError, OverflowError):
-        return tuple(zip(node.ops, (child.written for child in children), strict=True))
+        return as_written
     first = "+" if node.kind == "sum" else "*"
-    return ((first, ("c", value)), *terms)
+    return ((first, ("c", value)), *(term for term in as_written if term[1][0] != "c"))
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,8 @@ def build_scene(
 ) -> Scene:
     """Compute (or reuse from ``previous``) every piece of ``session``'s picture.
 
-    Raises ExpressionError
-    for a bad function and Cancelled when ``cancelled()`` turns true between steps.
+    Raises ExpressionError for a bad function and Cancelled when ``cancelled()``
+    turns true between steps.
     """
 
     def check() -> None:
