@@ -470,11 +470,13 @@ class MainWindow(QtWidgets.QMainWindow):
         """Build the 3-D view in its placeholder and show the current scene in it."""
         if self.surface is not None or not self._surface_wanted:
             return
-        from gdplayground.qt.surface_view import SurfaceView
+        from gdplayground.qt.surface_view import SurfaceWindow, embed
 
-        surface = SurfaceView()
+        surface = SurfaceWindow()
         sizes = self._top_splitter.sizes()
-        self._top_splitter.replaceWidget(self._top_splitter.indexOf(self._surface_slot), surface)
+        self._top_splitter.replaceWidget(
+            self._top_splitter.indexOf(self._surface_slot), embed(surface)
+        )
         self._surface_slot.deleteLater()
         self._top_splitter.setSizes(sizes)
         self.surface = surface

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLWindow
 
 from gdplayground.core.sampling import ColourScale, Grid, colour_scale
 from gdplayground.qt import palette
-from gdplayground.qt._qt import QtCore, QtGui, is_dark
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark
 from gdplayground.qt.geometry import clip_polyline
 from gdplayground.qt.path_data import PathData
 
@@ -205,16 +207,18 @@ class _PathItems:
     shown: np.ndarray  # path row -> its point is inside the box (gets a marker)
 
 
-class SurfaceView(gl.GLViewWidget):
+class SurfaceScene:
     """f as a 3-D surface; each optimizer's path drawn on it up to the current frame.
 
-    Rotate with the left mouse button, zoom with the wheel (GLViewWidget).
-    The mesh is built once per :meth:`set_grid`; :meth:`set_frame` only
-    changes which prefix of each (precomputed) path is drawn.
+    Rotate with the left mouse button, zoom with the wheel (pyqtgraph's
+    GLViewMixin).  The mesh is built once per :meth:`set_grid`; :meth:`set_frame`
+    only changes which prefix of each (precomputed) path is drawn.  Mixed into
+    :class:`SurfaceView` (a widget: exports, tests) and :class:`SurfaceWindow`
+    (a native window: the main window).
     """
 
-    def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
         self.setBackgroundColor("#1e1e1e" if is_dark() else "w")
         self._grid: Grid | None = None
         self._transform: SceneTransform | None = None
@@ -411,6 +415,59 @@ class SurfaceView(gl.GLViewWidget):
         if not line.visible() or line.pos is None:
             return np.empty((0, 2, 3))
         return np.asarray(line.pos).reshape(-1, 2, 3)
+
+
+class SurfaceView(SurfaceScene, gl.GLViewWidget):
+    """The 3-D view as a widget, rendered into an offscreen framebuffer.
+
+    Hidden, it still draws (``grabFramebuffer`` renders on demand), which is
+    what exports need.  On screen, Qt composes the whole window through OpenGL
+    around it at every repaint of any widget: the main window uses
+    :class:`SurfaceWindow` instead.
+    """
+
+
+class SurfaceWindow(SurfaceScene, GLViewMixin, QOpenGLWindow):
+    """The 3-D view as a native child window, for the main window (see :func:`embed`).
+
+    With software OpenGL, a ``QOpenGLWidget`` makes every repaint of any other
+    widget (a keystroke in the editor, a new contour picture) a composition of
+    the whole window through OpenGL, ~15-30 ms at 1280x800.  A native window
+    swaps only its own pixels, and the other widgets are plain raster updates.
+    """
+
+    def rect(self) -> QtCore.QRect:
+        """The drawing area (GLTextItem asks the view for it, as for a widget)."""
+        return QtCore.QRect(0, 0, self.width(), self.height())
+
+    def grabFramebuffer(self) -> QtGui.QImage:  # noqa: N802 - Qt's name
+        """Render the view now and read it back (QOpenGLWindow's own grab reads
+        whatever the back buffer holds after the last swap)."""
+        if not self.isValid():
+            return QtGui.QImage()
+        self.makeCurrent()
+        ratio = self.devicePixelRatio()
+        size = QtCore.QSize(round(self.width() * ratio), round(self.height() * ratio))
+        target = QOpenGLFramebufferObject(
+            size, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil
+        )
+        try:
+            target.bind()
+            GL.glViewport(0, 0, size.width(), size.height())
+            self.paintGL()
+            image = target.toImage()
+        finally:
+            target.release()
+            self.doneCurrent()
+        image.setDevicePixelRatio(ratio)
+        return image
+
+
+def embed(view: SurfaceWindow) -> QtWidgets.QWidget:
+    """A widget that holds ``view`` in a layout, like any other widget."""
+    container = QtWidgets.QWidget.createWindowContainer(view)
+    container.setMinimumSize(120, 120)
+    return container
 
 
 def _no_path(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

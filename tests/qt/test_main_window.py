@@ -10,7 +10,7 @@ import pytest
 
 from gdplayground.core.presets import load_presets
 from gdplayground.core.session import default_session, entry_for
-from gdplayground.qt._qt import QtCore, QtWidgets
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.contour_view import format_value
 from gdplayground.qt.main_window import MainWindow
 
@@ -247,6 +247,40 @@ def test_the_3d_view_arrives_after_the_window_and_shows_the_scene(qtbot, setting
     w.set_frame(10)
     assert w.surface.frame == 10
     assert len(w.surface.current_points()) == len(w.paths)
+
+
+def _picture(image: QtGui.QImage) -> np.ndarray:
+    image = image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4
+    )
+    return rows[:, : image.width(), :3].astype(int)
+
+
+@pytest.mark.gl
+def test_the_3d_view_is_a_native_window_that_draws_each_new_function(qtbot, settings) -> None:
+    # a native window: repainting the other widgets never re-composes it (fast with
+    # software OpenGL); it still draws the surface and follows the function
+    w = MainWindow(session=replace(default_session(), steps=40), settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    with qtbot.waitSignal(w.scene_shown, timeout=20000):
+        w.show()
+    qtbot.waitUntil(lambda: w.surface is not None, timeout=5000)
+    assert isinstance(w.surface, QtGui.QWindow)
+    assert w.surface.parent() is not None  # embedded in the window, not a window of its own
+    qtbot.waitUntil(lambda: w.surface.isExposed(), timeout=5000)
+    before = _picture(w.surface.grabFramebuffer())
+    background = before[2, 2]
+    assert (np.abs(before - background).sum(axis=-1) > 30).mean() > 0.03  # the surface
+    editor = w.function_editor
+    editor.line_edit.setText("-(x^2 + y^2)")
+    editor.validate_now()
+    scene = wait_scene(qtbot, w)
+    assert scene.session.function == "-(x^2 + y^2)"
+    after = _picture(w.surface.grabFramebuffer())
+    assert after.shape == before.shape
+    assert (np.abs(after - before).sum(axis=-1) > 60).mean() > 0.05
 
 
 def test_playing_refreshes_texts_at_most_ten_times_a_second_and_exactly_when_paused(
