@@ -366,8 +366,6 @@ class MainWindow(QtWidgets.QMainWindow):
         # graphics scene processes its changes in a queued call, and the second
         # view's would otherwise land after that paint, costing another pass
         # (a full composition of the window, ~15-30 ms with software GL)
-        for view in (self.contour, self.loss):
-            view.viewport().update()
         self.scene_shown.emit(scene)
 
     def _show_gradient(self, objective: Objective, partials: tuple[str, str] | None) -> None:
