@@ -362,10 +362,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.set_length(scene.frames)
         self._on_frame(self.clock.frame)
         self.statusBar().clearMessage()
-        # both 2-D views repaint in the window's next paint, with the 3-D view: a
-        # graphics scene processes its changes in a queued call, and the second
-        # view's would otherwise land after that paint, costing another pass
-        # (a full composition of the window, ~15-30 ms with software GL)
         self.scene_shown.emit(scene)
 
     def _show_gradient(self, objective: Objective, partials: tuple[str, str] | None) -> None:
