@@ -9,6 +9,7 @@ import time
 import pytest
 import sympy
 
+from gdplayground.core import expression
 from gdplayground.core.expression import (
     FUNCTION_NAMES,
     MAX_DEPTH,
@@ -17,6 +18,7 @@ from gdplayground.core.expression import (
     Y,
     expression_to_text,
     parse_expression,
+    parse_function,
 )
 from gdplayground.core.presets import load_presets
 
@@ -539,3 +541,18 @@ def test_a_negative_square_to_a_fractional_power_is_not_real() -> None:
     # sympy turns it into (-1)^(13/50) * |x|^(13/25): complex wherever x is not 0
     with pytest.raises(ExpressionError, match="not a real number"):
         parse_expression("(-(x^2))^0.26")
+
+
+def test_a_function_checked_while_typing_is_not_built_again_to_compute_it() -> None:
+    # the window parses the text to check it, then computes with it in another thread
+    text = "exp(x/7) + y^2 - 0.5*x*y"
+    first = parse_function(text)
+    assert parse_function(text) is first
+    for i in range(expression.RECENT_PARSES):  # only the last few are remembered
+        parse_function(f"x^2 + {i}*y^2")
+    again = parse_function(text)
+    assert again is not first and again == first
+    with pytest.raises(ExpressionError):  # errors are never remembered as results
+        parse_function("x +* y")
+    with pytest.raises(ExpressionError):
+        parse_function("x +* y")
