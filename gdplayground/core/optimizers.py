@@ -257,7 +257,11 @@ def make_config(name: str, params: Mapping[str, float] | None = None) -> Optimiz
 
 
 class Stepper:
-    """State of one method for ``n`` points; ``step`` returns the new points."""
+    """State of one method for ``n`` points; ``step`` returns the new points.
+
+    ``step`` must neither change ``p`` and ``g`` nor keep them: they may be
+    views of buffers that the caller reuses for later steps.
+    """
 
     velocity: Array | None = None  # the buffer the method carries, shape (n, 2), if any
 

@@ -107,7 +107,11 @@ class NamedRun:
 
 @dataclass(frozen=True, eq=False)
 class BatchResult:
-    """Raw arrays of a batched run; histories are None when not recorded."""
+    """Raw arrays of a batched run: every step's, or each run's final state.
+
+    In a recorded history the entries after a run's last point are nan
+    (velocities 0).  ``velocities`` is None when no method carries one.
+    """
 
     points: Array  # (steps+1, n, 2) or final (n, 2)
     values: Array  # (steps+1, n) or final (n,)
@@ -118,31 +122,22 @@ class BatchResult:
     stopped_at: Array  # (n,) step at which the run stopped early, -1 if it did not
 
 
-def _bad(p: Array, f: Array, g: Array) -> Array:
-    """Rows whose point, value or gradient is non-finite or huge.
+def _ok(p: Array, f: Array, g: Array) -> Array:
+    """Rows whose point, value and gradient are all finite and not huge.
 
-    ``|v| <= limit`` is false for nan and inf too, so one comparison per
-    column covers both (and avoids slow reductions along the short axis).
+    ``|v| <= limit`` is false for nan and inf too, and ``np.maximum`` passes
+    nan on, so two comparisons cover the five numbers of a row (without slow
+    reductions along the short axis).
     """
-    ok = np.abs(p[:, 0]) <= HUGE_COORDINATE
-    ok &= np.abs(p[:, 1]) <= HUGE_COORDINATE
-    ok &= np.abs(f) <= HUGE_VALUE
-    ok &= np.abs(g[:, 0]) <= HUGE_VALUE
-    ok &= np.abs(g[:, 1]) <= HUGE_VALUE
-    return ~ok
+    ap, ag = np.abs(p), np.abs(g)
+    ok = np.maximum(ap[:, 0], ap[:, 1]) <= HUGE_COORDINATE
+    ok &= np.maximum(np.maximum(ag[:, 0], ag[:, 1]), np.abs(f)) <= HUGE_VALUE
+    return ok
 
 
 def _any(rows: Array) -> bool:
     """``rows.any()`` for a boolean array, without numpy's Python-level wrapper."""
     return np.count_nonzero(rows) > 0
-
-
-def _evaluate(objective: Objective, p: Array) -> tuple[Array, Array]:
-    f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
-    g = np.empty((len(p), 2))
-    g[:, 0] = gx
-    g[:, 1] = gy
-    return f, g
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,17 +160,6 @@ def _groups(configs: Sequence[OptimizerConfig], count: int) -> list[_Group]:
         stepper = make_stepper(config, count)
         groups.append(_Group(config, rows, stepper, info.uses_hessian, info.has_velocity))
     return groups
-
-
-def _step(objective: Objective, groups: list[_Group], p: Array, g: Array, active: Array) -> Array:
-    """Every group's stepper moves its own rows; groups whose runs all stopped stay put."""
-    if len(groups) == 1 and groups[0].rows == slice(0, len(p)):
-        return _step_group(objective, groups[0], p, g)
-    new_p = p.copy()
-    for group in groups:
-        if _any(active[group.rows]):
-            new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
-    return new_p
 
 
 def _step_group(objective: Objective, group: _Group, p: Array, g: Array) -> Array:
@@ -213,129 +197,194 @@ def _run(
     """Step the rows of every group together, one evaluation of f per step for all.
 
     Rows never affect each other, so each row's run is the same as it would
-    be alone; rows that have stopped keep their last state.  ``check`` is
-    called every ``CHECK_EVERY`` steps and may raise to abandon the run.
+    be alone.  A run that has stopped is not held in place: its row goes on
+    being stepped with the rest of its group, and only what it had at its
+    last point is kept.  A group whose runs have all stopped is no longer
+    stepped.  ``check`` is called every ``CHECK_EVERY`` steps and may raise
+    to abandon the run.
     """
     if steps < 0:
         raise ValueError("steps must be 0 or more")
-    p = np.array(starts, dtype=np.float64).reshape(-1, 2)
-    n = len(p)
-    f, g = _evaluate(objective, p)
-    status = np.full(n, _CODES[MAX_STEPS], dtype=np.int8)
-    stopped_at = np.full(n, -1, dtype=np.int64)
-    last = np.zeros(n, dtype=np.int64)
-    bad = _bad(p, f, g)
-    status[bad] = _CODES[DIVERGED]
-    stopped_at[bad] = 0
-    active = ~bad
-    done = active & _converged(g, tol)
-    status[done] = _CODES[CONVERGED]
-    stopped_at[done] = 0
-    active &= ~done
+    starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
+    n = len(starts)
+    velocity = any(group.has_velocity for group in groups)
+    history = _History(steps + 1 if record else min(steps + 1, 2), n, velocity)
+    runs = _Runs(n, history, None if record else _History(1, n, velocity))
 
-    hist = _History(steps, n, record, any(group.has_velocity for group in groups))
-    hist.store(0, p, f, g, groups, np.ones(n, dtype=bool))
-    checked = [group for group in groups if hasattr(group.stepper, "problem")]
-    problems = ((HESSIAN_SINGULAR, _CODES[SINGULAR_HESSIAN]),
-                (HESSIAN_INDEFINITE, _CODES[INDEFINITE_HESSIAN]))  # fmt: skip
+    history.points[0] = starts
+    p = history.points[0]
+    f, g = history.evaluate(objective, 0)
+    history.store_velocities(0, groups)
+    _end_finished(runs, p, f, g, tol, 0)
+    live = [group for group in groups if _any(runs.active[group.rows])]
     for k in range(1, steps + 1):
-        if not _any(active):
+        if not live:
             break
         if check is not None and k % CHECK_EVERY == 0:
             check()
-        new_p = _step(objective, groups, p, g, active)
-        for group in checked:
-            for problem, code in problems:
-                hit = np.zeros(n, dtype=bool)
-                hit[group.rows] = group.stepper.problem == problem
-                hit &= active
-                if _any(hit):
-                    status[hit] = code
-                    stopped_at[hit] = k - 1
-                    active &= ~hit
-        new_f, new_g = _evaluate(objective, new_p)
-        bad = active & _bad(new_p, new_f, new_g)
-        if _any(bad):
-            status[bad] = _CODES[DIVERGED]
-            stopped_at[bad] = k
-            active &= ~bad
-        np.copyto(last, k, where=active)
-        hist.store(k, new_p, new_f, new_g, groups, active)
-        if np.count_nonzero(active) == n:  # the usual case: every run takes its step
-            p, f, g = new_p, new_f, new_g
-        else:
-            keep = active[:, None]
-            p = np.where(keep, new_p, p)
-            f = np.where(active, new_f, f)
-            g = np.where(keep, new_g, g)
-        if tol > 0:
-            done = active & _converged(g, tol)
-            if _any(done):
-                status[done] = _CODES[CONVERGED]
-                stopped_at[done] = k
-                active &= ~done
+        new_p = history.points[k % history.size]
+        for group in live:
+            new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
+        ended = False
+        for group in live:
+            ended |= _end_stuck(runs, group, k)
+        f, g = history.evaluate(objective, k)
+        history.store_velocities(k, live)
+        ended |= _end_finished(runs, new_p, f, g, tol, k)
+        if ended:
+            live = [group for group in live if _any(runs.active[group.rows])]
+        p = new_p
+    runs.end(runs.active.copy(), _CODES[MAX_STEPS], -1, steps)
+
     if record:
+        if steps > 0 and _any(runs.last < steps):
+            history.blank_after(runs.last)
         return BatchResult(
-            hist.points, hist.values, hist.gradients, hist.velocities, last, status, stopped_at
+            history.points,
+            history.values,
+            history.gradients,
+            history.velocities,
+            runs.last,
+            runs.status,
+            runs.stopped_at,
         )
-    return BatchResult(p, f, g, _final_velocity(groups, n), last, status, stopped_at)
+    final = runs.final
+    assert final is not None
+    carried = any(group.stepper.velocity is not None for group in groups)
+    return BatchResult(
+        final.points[0],
+        final.values[0],
+        final.gradients[0],
+        final.velocities[0] if carried and final.velocities is not None else None,
+        runs.last,
+        runs.status,
+        runs.stopped_at,
+    )
 
 
-def _final_velocity(groups: list[_Group], n: int) -> Array | None:
-    if len(groups) == 1:
-        return groups[0].stepper.velocity
-    if all(group.stepper.velocity is None for group in groups):
-        return None
-    velocity = np.zeros((n, 2))
-    for group in groups:
-        if group.stepper.velocity is not None:
-            velocity[group.rows] = group.stepper.velocity
-    return velocity
+_PROBLEMS = (
+    (HESSIAN_SINGULAR, _CODES[SINGULAR_HESSIAN]),
+    (HESSIAN_INDEFINITE, _CODES[INDEFINITE_HESSIAN]),
+)
 
 
-def _converged(g: Array, tol: float) -> Array:
-    if tol <= 0:
-        return np.zeros(len(g), dtype=bool)
-    return np.hypot(g[:, 0], g[:, 1]) < tol
+def _end_stuck(runs: _Runs, group: _Group, k: int) -> bool:
+    """End the runs of ``group`` that its stepper could not move at step ``k``
+    (Newton at a singular or indefinite Hessian): their last point is step k - 1.
+    True if any ended."""
+    problem = getattr(group.stepper, "problem", None)
+    if problem is None or not _any(problem):
+        return False
+    ended = False
+    for flag, code in _PROBLEMS:
+        hit = np.zeros(len(runs.active), dtype=bool)
+        hit[group.rows] = problem == flag
+        hit &= runs.active
+        if _any(hit):
+            runs.end(hit, code, k - 1, k - 1)
+            ended = True
+    return ended
+
+
+def _end_finished(runs: _Runs, p: Array, f: Array, g: Array, tol: float, k: int) -> bool:
+    """End the runs whose step ``k`` is bad (diverged: their last point is the
+    step before) or has a gradient norm below ``tol`` (converged).  True if any ended."""
+    ok = _ok(p, f, g)
+    going = ok & (np.hypot(g[:, 0], g[:, 1]) >= tol) if tol > 0 else ok
+    ending = np.greater(runs.active, going)  # active and not going on
+    if not _any(ending):
+        return False
+    diverged = ending & ~ok
+    if _any(diverged):
+        runs.end(diverged, _CODES[DIVERGED], k, max(k - 1, 0))
+    converged = ending & ok
+    if _any(converged):
+        runs.end(converged, _CODES[CONVERGED], k, k)
+    return True
 
 
 class _History:
-    """Preallocated per-step arrays; rows of stopped runs stay unwritten."""
+    """Preallocated per-step arrays: step ``k`` is kept in slot ``k % size``.
 
-    def __init__(self, steps: int, n: int, record: bool, velocity: bool) -> None:
-        self.record = record
-        if not record:
-            return
-        self.points = np.full((steps + 1, n, 2), np.nan)
-        self.values = np.full((steps + 1, n), np.nan)
-        self.gradients = np.full((steps + 1, n, 2), np.nan)
-        self.velocities = np.zeros((steps + 1, n, 2)) if velocity else None
+    A recorded run has a slot for every step; a final-only run needs only the
+    last two steps.  Every row is written at every step its group is stepped,
+    also after the row's run stopped: whatever comes after a run's last point
+    is never read (and is blanked in a recorded history, see
+    :meth:`blank_after`).
+    """
 
-    def store(
-        self, k: int, p: Array, f: Array, g: Array, groups: list[_Group], rows: Array
-    ) -> None:
-        if not self.record:
-            return
-        if np.count_nonzero(rows) == len(rows):  # every row: plain copies
-            self.points[k] = p
-            self.values[k] = f
-            self.gradients[k] = g
-            if self.velocities is not None:
-                for group in groups:
-                    v = group.stepper.velocity
-                    if group.has_velocity and v is not None:
-                        self.velocities[k, group.rows] = v
-            return
-        self.points[k, rows] = p[rows]
-        self.values[k, rows] = f[rows]
-        self.gradients[k, rows] = g[rows]
+    def __init__(self, size: int, n: int, velocity: bool) -> None:
+        self.size = size
+        self.points = np.full((size, n, 2), np.nan)
+        self.values = np.full((size, n), np.nan)
+        self.gradients = np.full((size, n, 2), np.nan)
+        self.velocities = np.zeros((size, n, 2)) if velocity else None
+
+    def evaluate(self, objective: Objective, k: int) -> tuple[Array, Array]:
+        """Evaluate f and its gradient at the points of step ``k`` (already
+        stored) and store them too; returns them as views (n,) and (n, 2)."""
+        s = k % self.size
+        p = self.points[s]
+        f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
+        self.values[s] = f
+        g = self.gradients[s]
+        g[:, 0] = gx
+        g[:, 1] = gy
+        return self.values[s], g
+
+    def store_velocities(self, k: int, groups: list[_Group]) -> None:
+        """Store the velocities the groups' steppers carry after step ``k``."""
         if self.velocities is None:
             return
+        s = k % self.size
         for group in groups:
             v = group.stepper.velocity
             if group.has_velocity and v is not None:
-                mine = rows[group.rows]
-                self.velocities[k, group.rows][mine] = v[mine]
+                self.velocities[s, group.rows] = v
+
+    def take(self, rows: Array, source: _History, k: int) -> None:
+        """Copy step ``k`` of ``source`` in ``rows`` (a mask) into slot 0."""
+        s = k % source.size
+        self.points[0, rows] = source.points[s, rows]
+        self.values[0, rows] = source.values[s, rows]
+        self.gradients[0, rows] = source.gradients[s, rows]
+        if self.velocities is not None and source.velocities is not None:
+            self.velocities[0, rows] = source.velocities[s, rows]
+
+    def blank_after(self, last: Array) -> None:
+        """Make every entry after a run's ``last`` point nan (velocities 0), as if
+        it had never been written."""
+        after = np.arange(self.size)[:, None] > last
+        self.points[after] = np.nan
+        self.values[after] = np.nan
+        self.gradients[after] = np.nan
+        if self.velocities is not None:
+            self.velocities[after] = 0.0
+
+
+class _Runs:
+    """How each run of a batch is doing: still going, or how and when it ended.
+
+    A final-only batch also keeps each run's state at its last point, taken
+    from the history at the moment the run ends.
+    """
+
+    def __init__(self, n: int, history: _History, final: _History | None) -> None:
+        self.status = np.full(n, _CODES[MAX_STEPS], dtype=np.int8)
+        self.stopped_at = np.full(n, -1, dtype=np.int64)
+        self.last = np.zeros(n, dtype=np.int64)
+        self.active = np.ones(n, dtype=bool)
+        self.history = history
+        self.final = final
+
+    def end(self, rows: Array, status: int, stopped_at: int, last: int) -> None:
+        """End the active runs in ``rows`` (a mask); their last point is step ``last``."""
+        self.status[rows] = status
+        self.stopped_at[rows] = stopped_at
+        self.last[rows] = last
+        if self.final is not None:
+            self.final.take(rows, self.history, last)
+        self.active &= ~rows
 
 
 def classify_stationary(objective: Objective, point: Array, scale: float = 1e-6) -> str:

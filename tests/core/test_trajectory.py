@@ -8,7 +8,13 @@ import pytest
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, make_config
 from gdplayground.core.presets import load_presets
-from gdplayground.core.trajectory import run_batch, run_many, run_trajectories, run_trajectory
+from gdplayground.core.trajectory import (
+    STATUSES,
+    run_batch,
+    run_many,
+    run_trajectories,
+    run_trajectory,
+)
 
 
 def test_points_start_at_the_start_and_have_steps_plus_one_rows() -> None:
@@ -96,21 +102,67 @@ def test_final_only_batch_matches_recorded_run() -> None:
     np.testing.assert_array_equal(final.points, [t.points[-1] for t in full])
 
 
-def test_racing_together_gives_each_optimizer_its_own_run() -> None:
-    obj = compile_function("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
-    configs = [
-        make_config("gd", {"lr": 0.01}),
-        make_config("gd", {"lr": 0.05}),  # diverges
-        make_config("momentum", {"lr": 0.005}),
-        make_config("adam", {"lr": 0.1}),
-        make_config("newton"),  # stops early on an indefinite Hessian
-        make_config("rmsprop", {"momentum": 0.5}),
-    ]
-    starts = np.array([[-1.0, 0.5], [2.5, 2.5], [0.0, -4.0]])
-    together = run_many(obj, configs, starts, steps=150, tol=1e-8)
-    for config, runs in zip(configs, together, strict=True):
-        for start, run in zip(starts, runs, strict=True):
-            alone = run_trajectory(obj, config, tuple(start), steps=150, tol=1e-8)
+#: Batches whose runs end at many different steps: converged, diverged (also at
+#: the start), out of steps, and Newton at an indefinite or singular Hessian.
+RACES = {
+    "himmelblau": (
+        "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        [[-1.0, 0.5], [2.5, 2.5], [0.0, -4.0]],
+        150,
+        1e-8,
+        {"converged", "diverged", "max_steps", "indefinite_hessian"},
+    ),
+    "newton_indefinite": (
+        "x^4 - x^2 + y^2 + x*y/4",
+        [[2.0, 1.0], [0.0, 0.5], [3.0, -2.0], [np.nan, 0.0], [1.2, 0.3]],
+        200,
+        1e-9,
+        {"converged", "diverged", "max_steps", "indefinite_hessian"},
+    ),
+    "newton_singular": (
+        "x^4 + y^2 + (x - y)^6/1000",
+        [[1.0, 0.0], [0.0, 0.0], [3.0, -1.0], [-0.5, 2.0]],
+        120,
+        0.0,
+        {"diverged", "max_steps", "singular_hessian"},
+    ),
+    "one_start": (
+        load_presets()["goldstein_price"].formula,
+        [[-1.5, 2.0]],
+        300,
+        1e-10,
+        {"diverged", "max_steps", "indefinite_hessian"},
+    ),
+}
+RACERS = [
+    make_config("gd", {"lr": 0.01}),
+    make_config("gd", {"lr": 0.05}),
+    make_config("momentum", {"lr": 0.005}),
+    make_config("adam", {"lr": 0.1}),
+    make_config("newton"),
+    make_config("rmsprop", {"momentum": 0.5}),
+    make_config("newton", {"lr": 0.5}),
+    make_config("gd", {"lr": 0.1}),
+    make_config("momentum", {"lr": 0.05}),
+    make_config("nesterov", {"lr": 0.1}),
+    make_config("adagrad"),
+    make_config("rmsprop", {"momentum": 0.5, "centered": 1}),
+    make_config("rmsprop"),
+    make_config("adam", {"lr": 0.3, "amsgrad": 1}),
+    make_config("adamw", {"lr": 0.2}),
+]
+
+
+@pytest.mark.parametrize("race", sorted(RACES))
+def test_racing_together_gives_each_optimizer_its_own_run(race: str) -> None:
+    text, starts, steps, tol, expected = RACES[race]
+    obj = compile_function(text)
+    starts = np.array(starts)
+    together = run_many(obj, RACERS, starts, steps=steps, tol=tol)
+    for config, runs in zip(RACERS, together, strict=True):
+        final = run_batch(obj, config, starts, steps=steps, tol=tol, record=False)
+        for j, (start, run) in enumerate(zip(starts, runs, strict=True)):
+            alone = run_trajectory(obj, config, tuple(start), steps=steps, tol=tol)
             assert (run.status, run.stopped_at, run.stationary) == (
                 alone.status,
                 alone.stopped_at,
@@ -123,7 +175,15 @@ def test_racing_together_gives_each_optimizer_its_own_run() -> None:
                 assert run.velocities is None
             else:
                 np.testing.assert_array_equal(run.velocities, alone.velocities)
-    assert {run.status for runs in together for run in runs} >= {"diverged", "converged"}
+            # a final-only batch keeps each run's state at its last point
+            assert final.status[j] == STATUSES.index(alone.status)
+            assert final.stopped_at[j] == (-1 if alone.stopped_at is None else alone.stopped_at)
+            np.testing.assert_array_equal(final.points[j], alone.points[-1])
+            np.testing.assert_array_equal(final.values[j], alone.values[-1])
+            np.testing.assert_array_equal(final.gradients[j], alone.gradients[-1])
+            if final.velocities is not None:
+                np.testing.assert_array_equal(final.velocities[j], alone.velocities[-1])
+    assert {run.status for runs in together for run in runs} >= expected
 
 
 @pytest.mark.parametrize("key", sorted(load_presets()))
