@@ -68,6 +68,100 @@ class _Reveal(QtWidgets.QGraphicsRectItem):
         return path
 
 
+#: Grid lines are as strong as pyqtgraph's ``showGrid(alpha=GRID_ALPHA)`` would draw them.
+GRID_ALPHA = 0.15
+
+
+class _Grid(pg.GraphicsObject):
+    """Light lines across a plot at its axes' tick positions, drawn as a few batches.
+
+    pyqtgraph's own grid (``showGrid``) is drawn by the axes, one translucent
+    line at a time, into pixmaps as large as the plot: redrawing it when a new
+    function changes the ranges was more than half of the loss view's paint.
+    These lines are opaque (the translucent colour blended with the background
+    beforehand) and follow the same ticks, fading with the tick level the same way.
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__()
+        self._plot = plot
+        self._batches: list[tuple[QtGui.QPen, list[QtCore.QLineF]]] | None = None
+        self.setZValue(-100)  # under the curves
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
+        return self._plot.getViewBox().viewRect()
+
+    def ranges_changed(self) -> None:
+        """The view range moved: the lines (and the bounds) with it."""
+        self.prepareGeometryChange()
+        self._batches = None
+        self.update()
+
+    def lines(self) -> dict[str, list[np.ndarray]]:
+        """Tick positions per axis ("x": vertical lines, "y": horizontal), by level."""
+        box = self._plot.getViewBox()
+        rect = box.viewRect()
+        size = box.size()
+        out: dict[str, list[np.ndarray]] = {}
+        for key, name, low, high, pixels in (
+            ("x", "bottom", rect.left(), rect.right(), size.width()),
+            ("y", "left", rect.top(), rect.bottom(), size.height()),
+        ):
+            if pixels <= 0 or not high > low:
+                out[key] = []
+                continue
+            levels = self._plot.getAxis(name).tickValues(low, high, pixels)
+            out[key] = []
+            drawn = np.empty(0)
+            for _, values in levels:
+                # a position already drawn by a longer tick keeps its stronger line
+                mine = np.array([v for v in values if low <= v <= high], dtype=np.float64)
+                near = np.isclose(mine[:, None], drawn[None, :], rtol=0, atol=1e-9 * (high - low))
+                mine = mine[~near.any(axis=1)]
+                out[key].append(mine)
+                drawn = np.concatenate([drawn, mine])
+        return out
+
+    def _build(self) -> list[tuple[QtGui.QPen, list[QtCore.QLineF]]]:
+        box = self._plot.getViewBox()
+        rect = box.viewRect()
+        size = box.size()
+        background = QtGui.QColor(pg.mkColor(pg.getConfigOption("background")))
+        foreground = QtGui.QColor(pg.mkColor(pg.getConfigOption("foreground")))
+        batches = []
+        for key, levels in self.lines().items():
+            pixels = size.width() if key == "x" else size.height()
+            for level, values in enumerate(levels):
+                # pyqtgraph's alpha for grid lines of this level, as an opaque blend
+                alpha = GRID_ALPHA / (level + 1) * min(max(0.05 * pixels / (len(values) + 1), 0), 1)
+                pen = pg.mkPen(_blend(foreground, background, alpha), width=0)
+                if key == "x":
+                    lines = [QtCore.QLineF(v, rect.top(), v, rect.bottom()) for v in values]
+                else:
+                    lines = [QtCore.QLineF(rect.left(), v, rect.right(), v) for v in values]
+                batches.append((pen, lines))
+        # faintest first: where lines cross, the stronger one stays unbroken
+        return sorted(batches, key=lambda batch: -batch[0].color().lightness())
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        if self._batches is None:  # once per range change, not per paint
+            self._batches = self._build()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
+        for pen, lines in self._batches:
+            painter.setPen(pen)
+            painter.drawLines(lines)
+
+
+def _blend(colour: QtGui.QColor, background: QtGui.QColor, alpha: float) -> QtGui.QColor:
+    """``colour`` at opacity ``alpha`` over ``background``, as one opaque colour."""
+    return QtGui.QColor(
+        *(
+            round(alpha * c + (1 - alpha) * b)
+            for c, b in zip(colour.getRgb()[:3], background.getRgb()[:3], strict=True)
+        )
+    )
+
+
 class LossView(pg.GraphicsLayoutWidget):
     """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom).
 
@@ -97,13 +191,16 @@ class LossView(pg.GraphicsLayoutWidget):
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._plots = {_VALUE: self.value_plot, _GRADIENT: self.gradient_plot}
         self.frame_lines: dict[str, pg.InfiniteLine] = {}
+        self.grids: dict[str, _Grid] = {}
         self._markers: dict[str, PointMarkers] = {}
         self._reveals: dict[str, _Reveal] = {}
         self._stacks: dict[str, CurveStack] = {}
         for key, plot in self._plots.items():
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.15)
+            grid = _Grid(plot)
+            plot.addItem(grid, ignoreBounds=True)
+            self.grids[key] = grid
             plot.getViewBox().setDefaultPadding(0.02)
             # room for labels like "-0.00012" from the start, grown when needed but
             # never shrunk: a new function does not move the plots (each move
@@ -116,6 +213,7 @@ class LossView(pg.GraphicsLayoutWidget):
             left._updateWidth()
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
+                axis.setStyle(tickLength=0)  # the grid lines mark the ticks
                 axis.enableAutoSIPrefix(False)
                 # axes and grid only change with the ranges: replay them as pixmaps
                 axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -282,6 +380,8 @@ class LossView(pg.GraphicsLayoutWidget):
 
     def _on_range_changed(self, *_: object) -> None:
         self._reveal_to(self._frame)
+        for grid in self.grids.values():
+            grid.ranges_changed()
 
     def _reveal_to(self, frame: int) -> None:
         """Clip the curves just right of step ``frame`` (half a pixel: the last vertex shows)."""

@@ -115,3 +115,43 @@ def test_hiding_a_curve_repaints_its_plot(loss) -> None:
     assert (hidden != shown).any()
     loss._curves[0].value.setVisible(True)
     assert (_pixels(loss) == shown).all()
+
+
+def _grid_rows(loss: LossView, key: str) -> list[np.ndarray]:
+    """The view's pixels (grey levels) along each major y tick of plot ``key``."""
+    from PySide6 import QtCore
+
+    plot = loss._plots[key]
+    box = plot.getViewBox()
+    (left, right), (low, high) = box.viewRange()
+    ticks = plot.getAxis("left").tickValues(low, high, box.height())[0][1]
+    image = loss.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    grey = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[..., 1]
+    rows = []
+    for tick in ticks:
+        if not low < tick < high:
+            continue
+        scene = box.mapViewToScene(QtCore.QPointF(left + 0.5 * (right - left), tick))
+        row = round(loss.mapFromScene(scene).y())
+        x0 = round(loss.mapFromScene(box.mapViewToScene(QtCore.QPointF(left, tick))).x())
+        x1 = round(loss.mapFromScene(box.mapViewToScene(QtCore.QPointF(right, tick))).x())
+        rows.append(grey[row - 1 : row + 2, x0 + 20 : x1 - 20].min(axis=0))
+    return rows
+
+
+def test_grid_lines_follow_the_ticks_of_each_new_range(loss, paths) -> None:
+    loss.set_frame(0)  # no curve drawn yet: the plots show their grid only
+    loss.legend.setVisible(False)
+    for key in ("f", "grad"):
+        rows = _grid_rows(loss, key)
+        assert len(rows) >= 2
+        for row in rows:  # a light line all along the tick, not the white background
+            assert (row < 250).mean() > 0.95 and (row > 150).all()
+    scaled = [
+        PathData(p.name, p.colour, p.points, p.values * 1e6 + 3e6, p.grad_norms * 1e-3)
+        for p in paths
+    ]
+    loss.set_paths(scaled)  # new ranges, new ticks: the grid moves with them
+    rows = _grid_rows(loss, "f")
+    assert len(rows) >= 2
+    assert all((row < 250).mean() > 0.95 for row in rows)
