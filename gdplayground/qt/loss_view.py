@@ -213,7 +213,7 @@ class LossView(pg.GraphicsLayoutWidget):
             left._updateWidth()
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
-                axis.setStyle(tickLength=0)  # the grid lines mark the ticks
+                axis.setStyle(tickLength=0, tickAlpha=0)  # the grid lines mark the ticks
                 axis.enableAutoSIPrefix(False)
                 # axes and grid only change with the ranges: replay them as pixmaps
                 axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
