@@ -117,7 +117,8 @@ def _outputs(results: list, shape: tuple[int, ...], inputs: tuple[Array, Array])
     """Each result as a float64 array of ``shape`` that nothing else refers to.
 
     A fresh array of the right kind is returned as it is; constants, views,
-    the inputs themselves and results repeated in the list are copied.
+    read-only arrays (the evaluator's constants), the inputs themselves and
+    results repeated in the list are copied.
     """
     out: list[Array] = []
     x, y = inputs
@@ -125,10 +126,12 @@ def _outputs(results: list, shape: tuple[int, ...], inputs: tuple[Array, Array])
         arr = result if type(result) is np.ndarray else np.asarray(result)
         if arr.dtype.kind == "c":
             arr = _real(arr)
+        flags = arr.flags
         fresh = (
             arr.dtype == np.float64
             and arr.shape == shape
-            and arr.flags.owndata
+            and flags.owndata
+            and flags.writeable
             and arr is not x
             and arr is not y
             and all(arr is not other for other in out)
