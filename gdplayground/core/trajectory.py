@@ -42,7 +42,7 @@ CHECK_EVERY = 256
 #: Runs are looked at for having diverged or converged a block of steps at a
 #: time, in the history: after steps 1, 3, 7, 15 and then every ``END_BLOCK``
 #: steps (numpy calls on a few points cost the same for a block of them).
-#: Blocks shrink so that they hold no more than ``END_POINTS`` points.
+#: Blocks shrink to hold no more than ``END_POINTS`` points (but one step at least).
 END_BLOCK = 16
 END_POINTS = 4096
 
@@ -408,8 +408,8 @@ class _History:
 class _Runs:
     """How each run of a batch is doing: still going, or how and when it ended.
 
-    A final-only batch also keeps each run's state at its last point, taken
-    from the history at the moment the run ends.
+    A final-only batch also keeps each run's state at its last point, copied
+    from the history when the run is ended (before it is written over).
     """
 
     def __init__(self, n: int, history: _History, final: _History | None) -> None:
