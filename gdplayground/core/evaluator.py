@@ -373,22 +373,26 @@ _POWERS: dict[float, Callable[[np.ndarray], np.ndarray]] = {
 class Program:
     """Evaluates some nodes of a graph on arrays: one numpy call per operation.
 
-    Registers 0 and 1 hold x and y, then come constants and results.  Each
-    shared subexpression is computed once, and a result is let go after its
-    last use, so a large input does not pile up temporaries.  Results are
-    numpy arrays (or numpy scalars, or x, y or a constant themselves).
+    Registers 0 and 1 hold x and y, then come the constants, then as many
+    registers for results as are needed at once.  Each shared subexpression
+    is computed once, and a result is written over one that is no longer
+    needed, so a large input does not pile up temporaries.  Results are
+    numpy arrays (or numpy scalars, or x, y or a constant themselves: a
+    constant is a read-only 0-d array, which numpy takes faster than a scalar).
     """
 
     def __init__(self, graph: Graph, outputs: Sequence[int]) -> None:
         self._graph = graph
         self._registers: dict[int, int] = {graph.x: 0, graph.y: 1}
-        self._initial: list[np.float64 | None] = [None, None]
+        self._initial: list[np.ndarray | None] = [None, None]
         self._code: list[tuple[Callable, int, int, int]] = []
         for node in outputs:
             self._register_below(node)
-        self.outputs = tuple(self._register(node) for node in outputs)
-        self._steps = _with_releases(self._code, self.outputs)
-        del self._graph, self._registers  # only the instructions are kept
+        outs = tuple(self._register(node) for node in outputs)
+        self._initial, self._steps, self.outputs = _reusing_registers(
+            self._initial, self._code, outs
+        )
+        del self._graph, self._registers, self._code  # only the instructions are kept
 
     @property
     def size(self) -> int:
@@ -399,10 +403,8 @@ class Program:
         r = self._initial.copy()
         r[0] = x
         r[1] = y
-        for fn, a, b, out, release in self._steps:
+        for fn, a, b, out in self._steps:
             r[out] = fn(r[a]) if b < 0 else fn(r[a], r[b])
-            for i in release:
-                r[i] = None
         return [r[i] for i in self.outputs]
 
     # ------------------------------------------------------------- lowering
@@ -472,7 +474,7 @@ class Program:
         n = self._graph.nodes[node]
         if n[0] == "c":
             reg = len(self._initial)
-            self._initial.append(np.float64(n[1]))
+            self._initial.append(_constant(n[1]))
         else:
             reg = -1
             for fn, a, b in self._plan(node):
@@ -482,27 +484,54 @@ class Program:
         return reg
 
 
+def _constant(value: float) -> np.ndarray:
+    """A constant register: a read-only 0-d float64 array."""
+    c = np.array(value, dtype=np.float64)
+    c.flags.writeable = False
+    return c
+
+
 #: In a plan, the operand that is the result of the call before.
 _PREVIOUS = -2
 
 
-def _with_releases(
-    code: list[tuple[Callable, int, int, int]], keep: tuple[int, ...]
-) -> tuple[tuple[Callable, int, int, int, tuple[int, ...]], ...]:
-    """Each instruction with the results it reads for the last time (to let go)."""
+def _reusing_registers(
+    initial: list[np.ndarray | None],
+    code: list[tuple[Callable, int, int, int]],
+    outputs: tuple[int, ...],
+) -> tuple[list[np.ndarray | None], tuple[tuple[Callable, int, int, int], ...], tuple[int, ...]]:
+    """Renumber the registers so that results share them: (initial, code, outputs).
+
+    ``code`` writes every result to a register of its own (None in ``initial``).
+    In the renumbered program x, y and the constants come first, and each
+    result is written to a register whose value has been read for the last
+    time (by this very instruction, at the latest), so that evaluating needs
+    no bookkeeping to let temporaries go.  Outputs are never written over.
+    """
     computed = {out for *_, out in code}
-    last_use: dict[int, int] = {}
+    last_read: dict[int, int] = {}
     for k, (_, a, b, _) in enumerate(code):
-        last_use[a] = k
-        if b >= 0:
-            last_use[b] = k
-    released: list[list[int]] = [[] for _ in code]
-    for reg, k in last_use.items():
-        if reg in computed and reg not in keep:
-            released[k].append(reg)
-    return tuple(
-        (fn, a, b, out, tuple(rel)) for (fn, a, b, out), rel in zip(code, released, strict=True)
-    )
+        last_read[a] = k
+        last_read[b] = k
+    rename: dict[int, int] = {}
+    registers: list[np.ndarray | None] = []
+    for reg, value in enumerate(initial):
+        if reg not in computed:  # x, y or a constant
+            rename[reg] = len(registers)
+            registers.append(value)
+    free: list[int] = []
+    renamed = []
+    for k, (fn, a, b, out) in enumerate(code):
+        for reg in (a,) if a == b else (a, b):
+            if reg in computed and reg not in outputs and last_read[reg] == k:
+                free.append(rename[reg])
+        if free:
+            rename[out] = free.pop()
+        else:
+            rename[out] = len(registers)
+            registers.append(None)
+        renamed.append((fn, rename[a], rename[b] if b >= 0 else -1, rename[out]))
+    return registers, tuple(renamed), tuple(rename[reg] for reg in outputs)
 
 
 def _negated(graph: Graph, node: int) -> int | None:

@@ -26,6 +26,7 @@ from gdplayground.core.expression import X, Y, expression_to_text, parse_functio
 Array = np.ndarray
 MODES = ("symbolic", "numeric")
 _EPS = np.finfo(np.float64).eps
+_FLOAT64 = np.dtype(np.float64)
 GRADIENT_STEP = _EPS ** (1.0 / 3.0)  # optimal for central first differences
 HESSIAN_STEP = _EPS**0.25  # optimal for central second differences
 
@@ -86,21 +87,21 @@ def _vectorised(
 ) -> Callable[[Array, Array], tuple[Array, ...]]:
     """``raw`` on arrays of any shape: float64 results of the inputs' shape, in blocks."""
 
+    @np.errstate(all="ignore")  # as a decorator: half the cost of a with block per call
     def evaluate(x: Array, y: Array) -> tuple[Array, ...]:
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         shape = x.shape if x.shape == y.shape else np.broadcast_shapes(x.shape, y.shape)
         size = math.prod(shape)
-        with np.errstate(all="ignore"):
-            if size <= CHUNK:
-                return _outputs(raw(x, y), shape, (x, y))
-            flat_x = np.broadcast_to(x, shape).reshape(-1)
-            flat_y = np.broadcast_to(y, shape).reshape(-1)
-            outs = [np.empty(size) for _ in range(count)]
-            for start in range(0, size, CHUNK):
-                block = slice(start, start + CHUNK)
-                for out, result in zip(outs, raw(flat_x[block], flat_y[block]), strict=True):
-                    out[block] = _real(np.asarray(result))
+        if size <= CHUNK:
+            return _outputs(raw(x, y), shape, (x, y))
+        flat_x = np.broadcast_to(x, shape).reshape(-1)
+        flat_y = np.broadcast_to(y, shape).reshape(-1)
+        outs = [np.empty(size) for _ in range(count)]
+        for start in range(0, size, CHUNK):
+            block = slice(start, start + CHUNK)
+            for out, result in zip(outs, raw(flat_x[block], flat_y[block]), strict=True):
+                out[block] = _real(np.asarray(result))
         return tuple(out.reshape(shape) for out in outs)
 
     return evaluate
@@ -117,23 +118,28 @@ def _outputs(results: list, shape: tuple[int, ...], inputs: tuple[Array, Array])
     """Each result as a float64 array of ``shape`` that nothing else refers to.
 
     A fresh array of the right kind is returned as it is; constants, views,
-    the inputs themselves and results repeated in the list are copied.
+    read-only arrays (the evaluator's constants), the inputs themselves and
+    results repeated in the list are copied.
     """
     out: list[Array] = []
     x, y = inputs
+    taken = [id(x), id(y)]  # the arrays that may not be handed out (again)
     for result in results:  # runs once per optimizer step: kept free of generators
         arr = result if type(result) is np.ndarray else np.asarray(result)
         if arr.dtype.kind == "c":
             arr = _real(arr)
-        fresh = (
-            arr.dtype == np.float64
+        flags = arr.flags
+        if (
+            arr.dtype == _FLOAT64
             and arr.shape == shape
-            and arr.flags.owndata
-            and arr is not x
-            and arr is not y
-            and all(arr is not other for other in out)
-        )
-        out.append(arr if fresh else np.array(np.broadcast_to(arr, shape), dtype=np.float64))
+            and flags.owndata
+            and flags.writeable
+            and id(arr) not in taken
+        ):
+            taken.append(id(arr))
+        else:
+            arr = np.array(np.broadcast_to(arr, shape), dtype=np.float64)
+        out.append(arr)
     return tuple(out)
 
 

@@ -39,6 +39,12 @@ DEFAULT_STEPS = 100
 DEFAULT_TOL = 1e-10
 #: Long runs call their ``check`` callback every this many steps.
 CHECK_EVERY = 256
+#: Runs are looked at for having diverged or converged a block of steps at a
+#: time, in the history: after steps 1, 3, 7, 15 and then every ``END_BLOCK``
+#: steps (numpy calls on a few points cost the same for a block of them).
+#: Blocks shrink to hold no more than ``END_POINTS`` points (but one step at least).
+END_BLOCK = 16
+END_POINTS = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,8 +136,8 @@ def _ok(p: Array, f: Array, g: Array) -> Array:
     reductions along the short axis).
     """
     ap, ag = np.abs(p), np.abs(g)
-    ok = np.maximum(ap[:, 0], ap[:, 1]) <= HUGE_COORDINATE
-    ok &= np.maximum(np.maximum(ag[:, 0], ag[:, 1]), np.abs(f)) <= HUGE_VALUE
+    ok = np.maximum(ap[..., 0], ap[..., 1]) <= HUGE_COORDINATE
+    ok &= np.maximum(np.maximum(ag[..., 0], ag[..., 1]), np.abs(f)) <= HUGE_VALUE
     return ok
 
 
@@ -199,24 +205,29 @@ def _run(
     Rows never affect each other, so each row's run is the same as it would
     be alone.  A run that has stopped is not held in place: its row goes on
     being stepped with the rest of its group, and only what it had at its
-    last point is kept.  A group whose runs have all stopped is no longer
-    stepped.  ``check`` is called every ``CHECK_EVERY`` steps and may raise
-    to abandon the run.
+    last point is kept.  That also lets runs be looked at for having
+    diverged or converged a block of steps at a time (see ``END_BLOCK``),
+    from the history, which ends each at the step it would have ended alone.
+    Once a group's runs have all stopped it is no longer stepped.  ``check``
+    is called every ``CHECK_EVERY`` steps and may raise to abandon the run.
     """
     if steps < 0:
         raise ValueError("steps must be 0 or more")
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(starts)
+    block = max(1, min(END_BLOCK, END_POINTS // max(n, 1)))
     velocity = any(group.has_velocity for group in groups)
-    history = _History(steps + 1 if record else min(steps + 1, 2), n, velocity)
+    # a final-only run keeps the steps not yet looked at, and the one before
+    history = _History(steps + 1 if record else min(steps + 1, block + 1), n, velocity)
     runs = _Runs(n, history, None if record else _History(1, n, velocity))
 
     history.points[0] = starts
     p = history.points[0]
-    f, g = history.evaluate(objective, 0)
+    g = history.evaluate(objective, 0)
     history.store_velocities(0, groups)
-    _end_finished(runs, p, f, g, tol, 0)
-    live = [group for group in groups if _any(runs.active[group.rows])]
+    _end_finished(runs, history, tol, 0, 0)
+    seen = 0  # steps up to here have been looked at for runs that ended
+    live = _live(groups, runs.active)
     for k in range(1, steps + 1):
         if not live:
             break
@@ -225,14 +236,18 @@ def _run(
         new_p = history.points[k % history.size]
         for group in live:
             new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
-        ended = False
-        for group in live:
-            ended |= _end_stuck(runs, group, k)
-        f, g = history.evaluate(objective, k)
+        if any(_stuck(group, runs.active) for group in live):
+            _end_finished(runs, history, tol, seen + 1, k - 1)  # earlier ends come first
+            seen = k - 1
+            for group in live:
+                _end_stuck(runs, group, k)
+            live = _live(live, runs.active)
+        g = history.evaluate(objective, k)
         history.store_velocities(k, live)
-        ended |= _end_finished(runs, new_p, f, g, tol, k)
-        if ended:
-            live = [group for group in live if _any(runs.active[group.rows])]
+        if k - seen >= min(block, seen + 1) or k == steps:
+            if _end_finished(runs, history, tol, seen + 1, k):
+                live = _live(live, runs.active)
+            seen = k
         p = new_p
     runs.end(runs.active.copy(), _CODES[MAX_STEPS], -1, steps)
 
@@ -262,44 +277,60 @@ def _run(
     )
 
 
+def _live(groups: list[_Group], active: Array) -> list[_Group]:
+    """The groups with runs still going."""
+    return [group for group in groups if _any(active[group.rows])]
+
+
 _PROBLEMS = (
     (HESSIAN_SINGULAR, _CODES[SINGULAR_HESSIAN]),
     (HESSIAN_INDEFINITE, _CODES[INDEFINITE_HESSIAN]),
 )
 
 
-def _end_stuck(runs: _Runs, group: _Group, k: int) -> bool:
-    """End the runs of ``group`` that its stepper could not move at step ``k``
-    (Newton at a singular or indefinite Hessian): their last point is step k - 1.
-    True if any ended."""
+def _stuck(group: _Group, active: Array) -> bool:
+    """Whether the group's stepper could not move some run it just stepped
+    (Newton at a singular or indefinite Hessian) that may still be going."""
     problem = getattr(group.stepper, "problem", None)
-    if problem is None or not _any(problem):
-        return False
-    ended = False
+    return problem is not None and _any(problem) and _any(problem[active[group.rows]])
+
+
+def _end_stuck(runs: _Runs, group: _Group, k: int) -> None:
+    """End the runs of ``group`` that its stepper could not move at step ``k``:
+    their last point is step k - 1."""
+    problem = getattr(group.stepper, "problem", None)
+    if problem is None:
+        return
     for flag, code in _PROBLEMS:
         hit = np.zeros(len(runs.active), dtype=bool)
         hit[group.rows] = problem == flag
         hit &= runs.active
         if _any(hit):
             runs.end(hit, code, k - 1, k - 1)
-            ended = True
-    return ended
 
 
-def _end_finished(runs: _Runs, p: Array, f: Array, g: Array, tol: float, k: int) -> bool:
-    """End the runs whose step ``k`` is bad (diverged: their last point is the
-    step before) or has a gradient norm below ``tol`` (converged).  True if any ended."""
-    ok = _ok(p, f, g)
-    going = ok & (np.hypot(g[:, 0], g[:, 1]) >= tol) if tol > 0 else ok
+def _end_finished(runs: _Runs, history: _History, tol: float, first: int, last: int) -> bool:
+    """End the runs that diverged or converged at one of the steps ``first`` to
+    ``last``, at the first such step k of each: a diverged run (bad point,
+    value or gradient) has its last point at step k - 1, a converged one
+    (gradient norm below ``tol``) at step k.  True if any ended."""
+    if first > last:
+        return False
+    p, f, g = history.steps(first, last)
+    ok = _ok(p, f, g)  # (steps, n)
+    going = ok & (np.hypot(g[..., 0], g[..., 1]) >= tol) if tol > 0 else ok
     ending = np.greater(runs.active, going)  # active and not going on
     if not _any(ending):
         return False
-    diverged = ending & ~ok
-    if _any(diverged):
-        runs.end(diverged, _CODES[DIVERGED], k, max(k - 1, 0))
-    converged = ending & ok
-    if _any(converged):
-        runs.end(converged, _CODES[CONVERGED], k, k)
+    n = len(runs.active)
+    i = ending.argmax(axis=0)  # each run's first such step, counted from ``first``
+    ended = ending[i, np.arange(n)]
+    bad = ~ok[i, np.arange(n)]
+    at = first + i
+    if _any(ended & bad):
+        runs.end(ended & bad, _CODES[DIVERGED], at, np.maximum(at - 1, 0))
+    if _any(ended & ~bad):
+        runs.end(ended & ~bad, _CODES[CONVERGED], at, at)
     return True
 
 
@@ -307,10 +338,10 @@ class _History:
     """Preallocated per-step arrays: step ``k`` is kept in slot ``k % size``.
 
     A recorded run has a slot for every step; a final-only run needs only the
-    last two steps.  Every row is written at every step its group is stepped,
-    also after the row's run stopped: whatever comes after a run's last point
-    is never read (and is blanked in a recorded history, see
-    :meth:`blank_after`).
+    steps not yet looked at for runs that ended, and the one before them.
+    Every row is written at every step its group is stepped, also after the
+    row's run stopped: whatever comes after a run's last point is never read
+    (and is blanked in a recorded history, see :meth:`blank_after`).
     """
 
     def __init__(self, size: int, n: int, velocity: bool) -> None:
@@ -320,9 +351,9 @@ class _History:
         self.gradients = np.full((size, n, 2), np.nan)
         self.velocities = np.zeros((size, n, 2)) if velocity else None
 
-    def evaluate(self, objective: Objective, k: int) -> tuple[Array, Array]:
+    def evaluate(self, objective: Objective, k: int) -> Array:
         """Evaluate f and its gradient at the points of step ``k`` (already
-        stored) and store them too; returns them as views (n,) and (n, 2)."""
+        stored) and store them too; returns the gradient, a view (n, 2)."""
         s = k % self.size
         p = self.points[s]
         f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
@@ -330,7 +361,18 @@ class _History:
         g = self.gradients[s]
         g[:, 0] = gx
         g[:, 1] = gy
-        return self.values[s], g
+        return g
+
+    def steps(self, first: int, last: int) -> tuple[Array, Array, Array]:
+        """Points, values and gradients of steps ``first`` to ``last`` (no more
+        than ``size`` steps), each with a leading axis of steps."""
+        start, count = first % self.size, last - first + 1
+        slots = (
+            slice(start, start + count)
+            if start + count <= self.size
+            else np.arange(first, last + 1) % self.size
+        )
+        return self.points[slots], self.values[slots], self.gradients[slots]
 
     def store_velocities(self, k: int, groups: list[_Group]) -> None:
         """Store the velocities the groups' steppers carry after step ``k``."""
@@ -342,9 +384,10 @@ class _History:
             if group.has_velocity and v is not None:
                 self.velocities[s, group.rows] = v
 
-    def take(self, rows: Array, source: _History, k: int) -> None:
-        """Copy step ``k`` of ``source`` in ``rows`` (a mask) into slot 0."""
-        s = k % source.size
+    def take(self, rows: Array, source: _History, k: Array) -> None:
+        """Copy the runs in ``rows`` (a mask) into slot 0, each from its step
+        in ``k`` (one per run) in ``source``."""
+        s = k[rows] % source.size
         self.points[0, rows] = source.points[s, rows]
         self.values[0, rows] = source.values[s, rows]
         self.gradients[0, rows] = source.gradients[s, rows]
@@ -365,8 +408,8 @@ class _History:
 class _Runs:
     """How each run of a batch is doing: still going, or how and when it ended.
 
-    A final-only batch also keeps each run's state at its last point, taken
-    from the history at the moment the run ends.
+    A final-only batch also keeps each run's state at its last point, copied
+    from the history when the run is ended (before it is written over).
     """
 
     def __init__(self, n: int, history: _History, final: _History | None) -> None:
@@ -377,11 +420,14 @@ class _Runs:
         self.history = history
         self.final = final
 
-    def end(self, rows: Array, status: int, stopped_at: int, last: int) -> None:
-        """End the active runs in ``rows`` (a mask); their last point is step ``last``."""
+    def end(self, rows: Array, status: int, stopped_at: int | Array, last: int | Array) -> None:
+        """End the active runs in ``rows`` (a mask).  ``stopped_at`` and ``last``
+        (the step of each run's last point) are one step for all, or one per run."""
+        stopped_at = np.broadcast_to(stopped_at, rows.shape)
+        last = np.broadcast_to(last, rows.shape)
         self.status[rows] = status
-        self.stopped_at[rows] = stopped_at
-        self.last[rows] = last
+        self.stopped_at[rows] = stopped_at[rows]
+        self.last[rows] = last[rows]
         if self.final is not None:
             self.final.take(rows, self.history, last)
         self.active &= ~rows

@@ -46,6 +46,20 @@ def test_outputs_keep_the_input_shape(shape: tuple[int, ...]) -> None:
             assert part.shape == shape
 
 
+@pytest.mark.parametrize("shape", [(3,), ()])
+def test_results_belong_to_the_caller(shape: tuple[int, ...]) -> None:
+    # df/dx = 2 and df/dy = 3 are constants; the gradient of x*y is y and x themselves
+    x, y = np.full(shape, 0.5), np.full(shape, 2.0)
+    for text, expected in (("2*x + 3*y", (7.0, 2.0, 3.0)), ("x*y", (1.0, 2.0, 0.5))):
+        obj = compile_function(text)
+        for part in obj.value_and_gradient(x, y):
+            part[...] = -1.0  # the caller's own, writable arrays
+        for part, value in zip(obj.value_and_gradient(x, y), expected, strict=True):
+            np.testing.assert_array_equal(part, np.full(shape, value))
+    np.testing.assert_array_equal(x, np.full(shape, 0.5))
+    np.testing.assert_array_equal(y, np.full(shape, 2.0))
+
+
 def test_constant_function_has_zero_gradient_arrays() -> None:
     obj = make_objective(sympy.Integer(7))
     grid = np.zeros((3, 3))
