@@ -114,7 +114,7 @@ def open_window(session: Session, settings_dir: Path) -> MainWindow:
     settings = QtCore.QSettings(
         str(settings_dir / "settings.ini"), QtCore.QSettings.Format.IniFormat
     )
-    window = MainWindow(session=session, settings=settings)
+    window = MainWindow(session=session, settings=settings, parallel_runs=True)  # as the app
     window.resize(*WINDOW_SIZE)
     window.show()
     if not wait_for(window.scene_shown, 120):
@@ -126,6 +126,13 @@ def open_window(session: Session, settings_dir: Path) -> MainWindow:
         )
     if window.surface is None:
         raise RuntimeError("the 3-D view was not built within 30 s")
+    # a user takes a moment before typing: the run worker is ready by then
+    while window.computer.worker is None and time.perf_counter() < deadline:
+        QtWidgets.QApplication.processEvents(
+            QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50
+        )
+    if window.computer.worker is None or not window.computer.worker.wait_ready(30):
+        raise RuntimeError("the run worker did not start within 30 s")
     watch = ScreenWatch(window)
     watch.expect()
     watch.wait(5.0)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from gdplayground.core.gradients import Objective, compile_function
+from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, sample_grid
 from gdplayground.core.session import OptimizerEntry, Session
 from gdplayground.core.trajectory import Trajectory, run_many
@@ -25,6 +27,17 @@ LEVEL_COUNT = 24
 
 class Cancelled(Exception):
     """A newer request superseded this computation."""
+
+
+class PendingRuns(Protocol):
+    """Optimizer runs under way elsewhere (see :mod:`gdplayground.core.run_worker`)."""
+
+    def result(self, check: Callable[[], None]) -> list[list[Trajectory]] | None:
+        """The runs as :func:`run_many` returns them, or None if they could not be done."""
+
+
+#: Starts runs elsewhere for a session and configs; None if it cannot.
+RunStarter = Callable[[Session, list[OptimizerConfig]], PendingRuns | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,16 +89,33 @@ def build_scene(
     previous: Scene | None = None,
     cancelled: Callable[[], bool] = _never,
     resolution: int = GRID_RESOLUTION,
+    start_runs: RunStarter | None = None,
+    meanwhile: Callable[[Grid, np.ndarray, bool], None] | None = None,
 ) -> Scene:
     """Compute (or reuse from ``previous``) every piece of ``session``'s picture.
 
     Raises ExpressionError for a bad function and Cancelled when ``cancelled()``
-    turns true between steps.
+    turns true between steps.  With ``start_runs``, the optimizers run there
+    (another process) while the grid is sampled here; should that fail, they
+    run here.  ``meanwhile(grid, levels, log)`` is called once the grid and its
+    levels are known, before the runs are awaited: work to do while they run.
     """
 
     def check() -> None:
         if cancelled():
             raise Cancelled
+
+    reusable: dict[tuple, Trajectory] = {}
+    if previous is not None:
+        for entry, run in zip(previous.session.optimizers, previous.runs, strict=True):
+            if run is not None:
+                reusable[_run_key(previous.session, entry)] = run
+    missing = {}
+    for entry in session.optimizers:
+        key = _run_key(session, entry)
+        if entry.enabled and key not in reusable:
+            missing[key] = entry.config
+    pending = start_runs(session, list(missing.values())) if missing and start_runs else None
 
     same_function = previous is not None and _objective_key(previous.session) == _objective_key(
         session
@@ -101,27 +131,21 @@ def build_scene(
     log = {"log": True, "linear": False}.get(session.color_scale)
     scale = colour_scale(grid, log)
     levels = contour_levels(grid, LEVEL_COUNT, scale.log)
+    if meanwhile is not None:
+        meanwhile(grid, levels, scale.log)
 
-    reusable: dict[tuple, Trajectory] = {}
-    if previous is not None:
-        for entry, run in zip(previous.session.optimizers, previous.runs, strict=True):
-            if run is not None:
-                reusable[_run_key(previous.session, entry)] = run
-    missing = {}
-    for entry in session.optimizers:
-        key = _run_key(session, entry)
-        if entry.enabled and key not in reusable:
-            missing[key] = entry.config
     if missing:
         check()
-        computed = run_many(
-            objective,
-            list(missing.values()),
-            np.array([session.start]),
-            session.steps,
-            session.tol,
-            check=check,
-        )
+        computed = pending.result(check) if pending is not None else None
+        if computed is None:
+            computed = run_many(
+                objective,
+                list(missing.values()),
+                np.array([session.start]),
+                session.steps,
+                session.tol,
+                check=check,
+            )
         reusable.update((key, runs[0]) for key, runs in zip(missing, computed, strict=True))
     runs = [
         reusable[_run_key(session, entry)] if entry.enabled else None

@@ -34,7 +34,7 @@ def run_app(session_path: str | None = None) -> int:
     app = make_application()
     from gdplayground.qt.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(parallel_runs=True)
     if session_path:
         window.open_path(session_path)
     window.show()

@@ -12,8 +12,9 @@ from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective
+from gdplayground.core.run_worker import RunWorker
 from gdplayground.core.sampling import Grid, isolines
-from gdplayground.core.scene import Cancelled, Scene, build_scene
+from gdplayground.core.scene import Cancelled, PendingRuns, Scene, build_scene
 from gdplayground.core.session import Session
 
 
@@ -29,11 +30,11 @@ def prepare_views(grid: Grid, levels: np.ndarray, log: bool) -> None:
         surface_view.prepare_surface(grid, log)
 
 
-def _prepare_quietly(scene: Scene) -> None:
+def _prepare_quietly(grid: Grid, levels: np.ndarray, log: bool) -> None:
     """:func:`prepare_views`; should it fail (e.g. the 3-D view's module still being
     imported by the UI thread), the views trace and build what they need themselves."""
     try:
-        prepare_views(scene.grid, scene.levels, scene.log_scale)
+        prepare_views(grid, levels, log)
     except Exception:  # noqa: BLE001 - an optimisation only, never a reason to fail
         pass
 
@@ -62,6 +63,7 @@ class SceneComputer(QtCore.QObject):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
+        self.worker: RunWorker | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-compute")
         # writing the gradient out (sympy) can take seconds: never in the way of a scene
         self._describer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-describe")
@@ -84,11 +86,20 @@ class SceneComputer(QtCore.QObject):
         """True while a request has not been answered."""
         return self._delivered < self._generation
 
+    def start_worker(self) -> None:
+        """Run optimizers in a worker process from now on (once it is ready, in a
+        second or so), on the second core while this process samples the grid."""
+        if self.worker is None:
+            self.worker = RunWorker()
+            self.worker.start()
+
     def request(self, session: Session) -> None:
         """Start computing ``session``, superseding any unfinished request."""
         with self._lock:
             self._generation += 1
             generation = self._generation
+        if self.worker is not None:
+            self.worker.supersede(generation)
         previous = self.scene
         if not self._busy_delay.isActive() and not self._busy_shown:
             self._busy_delay.start()
@@ -118,6 +129,8 @@ class SceneComputer(QtCore.QObject):
         """Cancel pending work and stop the threads."""
         with self._lock:
             self._generation += 1
+        if self.worker is not None:
+            self.worker.shutdown()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._describer.shutdown(wait=False, cancel_futures=True)
 
@@ -132,12 +145,24 @@ class SceneComputer(QtCore.QObject):
     def _work(self, generation: int, session: Session, previous: Scene | None) -> None:
         if not self._current(generation):
             return
+        worker = self.worker
+        start_runs = None
+        if worker is not None and worker.ready:
+
+            def start_runs(s: Session, configs: list) -> PendingRuns | None:
+                return worker.submit(s, configs, generation)
+
         try:
-            scene = build_scene(session, previous, lambda: not self._current(generation))
-            if (previous is None or scene.grid is not previous.grid) and self._current(generation):
-                # in this thread, after the optimizers: side by side they only fought
-                # over the GIL (~30 ms slower in all)
-                _prepare_quietly(scene)
+            # the views' isolines and mesh are prepared while the worker runs the
+            # optimizers; without a worker, in this thread before the runs (two
+            # threads would only take turns holding the GIL)
+            scene = build_scene(
+                session,
+                previous,
+                lambda: not self._current(generation),
+                start_runs=start_runs,
+                meanwhile=_prepare_quietly,
+            )
         except Cancelled:
             return
         except ExpressionError as exc:

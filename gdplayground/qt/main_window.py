@@ -41,6 +41,7 @@ from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
 SURFACE_DELAY_MS = 150
+WORKER_DELAY_MS = 600
 #: The gradient is written out as text once a new function has been shown for
 #: this long: sympy (holding the GIL) would slow down painting the new picture
 #: and computing the next one while the user is still typing.
@@ -65,6 +66,7 @@ class MainWindow(QtWidgets.QMainWindow):
         session: Session | None = None,
         settings: QtCore.QSettings | None = None,
         with_surface: bool = True,
+        parallel_runs: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle("gdplayground")
@@ -78,6 +80,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._shown_grid = None
 
         self.computer = SceneComputer(self)
+        # the application runs optimizers in a worker process (tests mostly do not)
+        self._parallel_runs = parallel_runs
         self.clock = PlaybackClock(self)
         self.files = SessionFiles(self, self.settings, lambda: self.session, self.set_session)
         self.files.path_changed.connect(lambda _: self._update_title())
@@ -459,6 +463,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._surface_wanted and self.surface is None:
             # after the first paint: OpenGL's imports and context take ~0.5 s
             QtCore.QTimer.singleShot(SURFACE_DELAY_MS, self.create_surface_view)
+        if self._parallel_runs and self.computer.worker is None:
+            # once the window is up: the worker's imports take a second of the other core
+            QtCore.QTimer.singleShot(WORKER_DELAY_MS, self.computer.start_worker)
 
     def create_surface_view(self) -> None:
         """Build the 3-D view in its placeholder and show the current scene in it."""

@@ -323,3 +323,38 @@ def test_a_new_function_is_shown_even_if_preparing_its_views_ahead_fails(
     scene = wait_scene(qtbot, window)
     assert scene.session.function == "x^2 + 2*y^2"
     assert window.contour.isoline_item.isVisible()  # the view traced them itself
+
+
+def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
+    qtbot, settings, monkeypatch
+) -> None:
+    from gdplayground.core import run_worker
+    from gdplayground.core.scene import build_scene
+
+    used = []
+    original = run_worker.RunWorker.submit
+
+    def submit(self, *args, **kwargs):
+        pending = original(self, *args, **kwargs)
+        used.append(pending is not None)
+        return pending
+
+    monkeypatch.setattr(run_worker.RunWorker, "submit", submit)
+    session = replace(default_session(), steps=80)
+    w = MainWindow(session=session, settings=settings, with_surface=False, parallel_runs=True)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.scene_shown, timeout=20000):
+        w.show()
+    qtbot.waitUntil(lambda: w.computer.worker is not None, timeout=5000)
+    assert w.computer.worker.wait_ready(60)
+    w.function_editor.line_edit.setText("(x - 1)^2 + 3*sin(y)^2")
+    w.function_editor.validate_now()
+    scene = wait_scene(qtbot, w)
+    assert used == [True]  # computed by the worker process
+    here = build_scene(scene.session, resolution=20)
+    for mine, theirs in zip(scene.runs, here.runs, strict=True):
+        np.testing.assert_array_equal(mine.points, theirs.points)
+        assert mine.message == theirs.message
+    worker = w.computer.worker
+    w.close()  # closing the window stops the worker
+    assert not worker.ready
