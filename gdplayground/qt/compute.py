@@ -6,6 +6,7 @@ import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6 import QtCore
@@ -39,6 +40,16 @@ def _prepare_quietly(grid: Grid, levels: np.ndarray, log: bool) -> None:
         pass
 
 
+@dataclass(frozen=True, eq=False)
+class GridPreview:
+    """A new function's grid, ready while its optimizers are still running."""
+
+    session: Session
+    grid: Grid
+    levels: np.ndarray
+    log_scale: bool
+
+
 #: ``busy_changed(True)`` waits this long, so quick edits do not flash "computing…".
 BUSY_DELAY_MS = 250
 
@@ -54,11 +65,14 @@ class SceneComputer(QtCore.QObject):
     """
 
     scene_ready = QtCore.Signal(object)
+    #: a :class:`GridPreview` of a new function, when a worker process runs its optimizers
+    grid_ready = QtCore.Signal(object)
     failed = QtCore.Signal(str)
     #: (objective, (df/dx, df/dy) as text, or None if sympy could not write them out)
     gradient_described = QtCore.Signal(object, object)
     busy_changed = QtCore.Signal(bool)
     _finished = QtCore.Signal(int, object, str)
+    _previewed = QtCore.Signal(int, object)
     _described = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
@@ -72,6 +86,7 @@ class SceneComputer(QtCore.QObject):
         self._delivered = 0
         self.scene: Scene | None = None
         self._finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._previewed.connect(self._on_previewed, QtCore.Qt.ConnectionType.QueuedConnection)
         self._described.connect(self.gradient_described, QtCore.Qt.ConnectionType.QueuedConnection)
         # "busy" is announced only for work that takes a while: a label flashing
         # for a quick edit costs a repaint of the window while the work runs
@@ -152,16 +167,22 @@ class SceneComputer(QtCore.QObject):
             def start_runs(s: Session, configs: list) -> PendingRuns | None:
                 return worker.submit(s, configs, generation)
 
+        def meanwhile(grid: Grid, levels: np.ndarray, log: bool) -> None:
+            # the views' isolines and mesh; without a worker, in this thread before the
+            # runs (two threads would only take turns holding the GIL)
+            _prepare_quietly(grid, levels, log)
+            new_grid = previous is None or grid is not previous.grid
+            if start_runs is not None and new_grid and self._current(generation):
+                # the UI thread draws the new function while the worker runs
+                self._previewed.emit(generation, GridPreview(session, grid, levels, log))
+
         try:
-            # the views' isolines and mesh are prepared while the worker runs the
-            # optimizers; without a worker, in this thread before the runs (two
-            # threads would only take turns holding the GIL)
             scene = build_scene(
                 session,
                 previous,
                 lambda: not self._current(generation),
                 start_runs=start_runs,
-                meanwhile=_prepare_quietly,
+                meanwhile=meanwhile,
             )
         except Cancelled:
             return
@@ -173,6 +194,11 @@ class SceneComputer(QtCore.QObject):
             self._finished.emit(generation, None, f"could not compute: {exc}")
             return
         self._finished.emit(generation, scene, "")
+
+    @QtCore.Slot(int, object)
+    def _on_previewed(self, generation: int, preview: GridPreview) -> None:
+        if generation == self._generation:
+            self.grid_ready.emit(preview)
 
     @QtCore.Slot(int, object, str)
     def _on_finished(self, generation: int, scene: Scene | None, error: str) -> None:

@@ -28,7 +28,7 @@ from gdplayground.core.session import (
 )
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
-from gdplayground.qt.compute import SceneComputer
+from gdplayground.qt.compute import GridPreview, SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
 from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
@@ -223,6 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour.start_dragged.connect(self._on_start_moved)  # paths follow the drag
 
         self.computer.scene_ready.connect(self._show_scene)
+        self.computer.grid_ready.connect(self._show_grid)
         self.computer.gradient_described.connect(self._show_gradient)
         self._describe_timer = QtCore.QTimer(self)
         self._describe_timer.setSingleShot(True)
@@ -339,6 +340,21 @@ class MainWindow(QtWidgets.QMainWindow):
             self.surface.set_minima(minima)
 
     # ------------------------------------------------------------------ drawing
+    def _show_grid(self, preview: GridPreview) -> None:
+        """A new function, drawn while a worker process still runs its optimizers.
+
+        The contour and the surface show it at once, without paths (the old ones
+        do not belong to it); the loss plots wait for the new runs.
+        """
+        if preview.grid is self._shown_grid:
+            return
+        self._shown_grid = preview.grid
+        self.contour.set_paths([])
+        self.contour.set_grid(preview.grid, preview.levels, preview.log_scale)
+        if self.surface is not None:
+            self.surface.set_paths([])
+            self.surface.set_grid(preview.grid, preview.log_scale)
+
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
         objective = scene.objective

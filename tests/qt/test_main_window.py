@@ -347,10 +347,19 @@ def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
         w.show()
     qtbot.waitUntil(lambda: w.computer.worker is not None, timeout=5000)
     assert w.computer.worker.wait_ready(60)
+    seen = []  # what the contour view showed when the new function's grid came
+    w.computer.grid_ready.connect(
+        lambda preview: seen.append((preview.grid, w.contour._grid, len(w.contour._paths)))
+    )
     w.function_editor.line_edit.setText("(x - 1)^2 + 3*sin(y)^2")
     w.function_editor.validate_now()
     scene = wait_scene(qtbot, w)
     assert used == [True]  # computed by the worker process
+    # the new function was drawn first, without the old paths, while the worker ran
+    assert len(seen) == 1
+    grid, shown, paths = seen[0]
+    assert grid is scene.grid and shown is scene.grid and paths == 0
+    assert len(w.contour._paths) == len(scene.runs)  # then the paths came
     here = build_scene(scene.session, resolution=20)
     for mine, theirs in zip(scene.runs, here.runs, strict=True):
         np.testing.assert_array_equal(mine.points, theirs.points)
