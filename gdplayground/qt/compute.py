@@ -7,16 +7,19 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective
-from gdplayground.core.run_worker import RunWorker
 from gdplayground.core.sampling import Grid, isolines
 from gdplayground.core.scene import Cancelled, PendingRuns, Scene, build_scene
 from gdplayground.core.session import Session
+
+if TYPE_CHECKING:
+    from gdplayground.core.run_worker import RunWorker
 
 
 def prepare_views(grid: Grid, levels: np.ndarray, log: bool) -> None:
@@ -105,6 +108,9 @@ class SceneComputer(QtCore.QObject):
         """Run optimizers in a worker process from now on (once it is ready, in a
         second or so), on the second core while this process samples the grid."""
         if self.worker is None:
+            # imported here: multiprocessing would add ~20 ms to the start-up
+            from gdplayground.core.run_worker import RunWorker
+
             self.worker = RunWorker()
             self.worker.start()
 
