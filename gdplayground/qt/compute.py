@@ -168,17 +168,20 @@ class SceneComputer(QtCore.QObject):
             return
         worker = self.worker
         start_runs = None
+        in_worker: list[PendingRuns] = []
         if worker is not None and worker.ready:
 
             def start_runs(s: Session, configs: list) -> PendingRuns | None:
-                return worker.submit(s, configs, generation)
+                pending = worker.submit(s, configs, generation)
+                in_worker.extend([pending] if pending is not None else [])
+                return pending
 
         def meanwhile(grid: Grid, levels: np.ndarray, log: bool) -> None:
             # the views' isolines and mesh; without a worker, in this thread before the
             # runs (two threads would only take turns holding the GIL)
             _prepare_quietly(grid, levels, log)
             new_grid = previous is None or grid is not previous.grid
-            if start_runs is not None and new_grid and self._current(generation):
+            if in_worker and new_grid and self._current(generation):
                 # the UI thread draws the new function while the worker runs
                 self._previewed.emit(generation, GridPreview(session, grid, levels, log))
 

@@ -360,6 +360,12 @@ def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
     grid, shown, paths = seen[0]
     assert grid is scene.grid and shown is scene.grid and paths == 0
     assert len(w.contour._paths) == len(scene.runs)  # then the paths came
+    # a new window on the same function reuses the runs: nothing for the worker, no
+    # early picture (it would only be drawn twice)
+    w.settings_panel.domain_changed.emit((-3.0, 3.0, -2.0, 4.0))
+    moved = wait_scene(qtbot, w)
+    assert moved.grid.domain == (-3.0, 3.0, -2.0, 4.0)
+    assert used == [True] and len(seen) == 1
     here = build_scene(scene.session, resolution=20)
     for mine, theirs in zip(scene.runs, here.runs, strict=True):
         np.testing.assert_array_equal(mine.points, theirs.points)
