@@ -15,6 +15,7 @@ import numpy as np
 
 from gdplayground.core.gradients import Objective
 from gdplayground.core.presets import load_presets
+from gdplayground.core.sampling import Grid
 from gdplayground.core.scene import Scene
 from gdplayground.core.session import (
     Session,
@@ -346,14 +347,20 @@ class MainWindow(QtWidgets.QMainWindow):
         The contour and the surface show it at once, without paths (the old ones
         do not belong to it); the loss plots wait for the new runs.
         """
-        if preview.grid is self._shown_grid:
+        self._show_new_grid(preview.grid, preview.levels, preview.log_scale)
+
+    def _show_new_grid(self, grid: Grid, levels: np.ndarray, log: bool) -> None:
+        """Contour and surface of ``grid``, without paths; nothing if it is shown already."""
+        if grid is self._shown_grid:
             return
-        self._shown_grid = preview.grid
+        self._shown_grid = grid
+        # drop the old paths first: set_grid would fit them to the new grid
+        # only for set_paths to replace them
         self.contour.set_paths([])
-        self.contour.set_grid(preview.grid, preview.levels, preview.log_scale)
+        self.contour.set_grid(grid, levels, log)
         if self.surface is not None:
             self.surface.set_paths([])
-            self.surface.set_grid(preview.grid, preview.log_scale)
+            self.surface.set_grid(grid, log)
 
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
@@ -362,15 +369,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_gradient(objective, objective.gradient_text)
         else:  # written out once the new picture has been painted (sympy holds the GIL)
             self._describe_timer.start()
-        if scene.grid is not self._shown_grid:
-            self._shown_grid = scene.grid
-            # drop the old paths first: set_grid would fit them to the new grid
-            # only for set_paths to replace them below
-            self.contour.set_paths([])
-            self.contour.set_grid(scene.grid, scene.levels, scene.log_scale)
-            if self.surface is not None:
-                self.surface.set_paths([])
-                self.surface.set_grid(scene.grid, scene.log_scale)
+        self._show_new_grid(scene.grid, scene.levels, scene.log_scale)
         self.paths, self._path_rows = scene_paths(scene)
         self.contour.set_paths(self.paths)
         self.loss.set_paths(self.paths)
