@@ -173,7 +173,8 @@ class SceneComputer(QtCore.QObject):
 
             def start_runs(s: Session, configs: list) -> PendingRuns | None:
                 pending = worker.submit(s, configs, generation)
-                in_worker.extend([pending] if pending is not None else [])
+                if pending is not None:
+                    in_worker.append(pending)
                 return pending
 
         def meanwhile(grid: Grid, levels: np.ndarray, log: bool) -> None:
