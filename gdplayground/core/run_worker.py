@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class RunWorker:
         self._executor: ProcessPoolExecutor | None = None
         self._ready = threading.Event()
         self._broken = False
-        self._latest = multiprocessing.get_context("spawn").Value("q", 0, lock=False)
+        self._latest: Any = None
 
     @property
     def ready(self) -> bool:
@@ -53,12 +54,18 @@ class RunWorker:
         return self._ready.is_set() and not self._broken
 
     def start(self) -> None:
-        """Spawn the worker process (returns at once; it gets ready in the background)."""
+        """Spawn the worker process (returns at once; it gets ready in the background).
+
+        Raises OSError (or NotImplementedError) where processes cannot share
+        memory or semaphores; the caller then runs the optimizers itself.
+        """
         if self._executor is not None:
             return
+        context = multiprocessing.get_context("spawn")
+        self._latest = context.Value("q", 0, lock=False)
         self._executor = ProcessPoolExecutor(
             max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_initialise,
             initargs=(self._latest,),
         )
@@ -77,7 +84,8 @@ class RunWorker:
 
     def supersede(self, generation: int) -> None:
         """Request ``generation`` is now the newest: runs for older ones may stop."""
-        self._latest.value = generation
+        if self._latest is not None:
+            self._latest.value = generation
 
     def submit(
         self, session: Session, configs: Sequence[OptimizerConfig], generation: int
@@ -104,7 +112,8 @@ class RunWorker:
 
     def shutdown(self) -> None:
         """Stop the worker: whatever it runs is abandoned at its next check."""
-        self._latest.value = -1
+        if self._latest is not None:
+            self._latest.value = -1
         self._broken = True
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)

@@ -81,6 +81,7 @@ class SceneComputer(QtCore.QObject):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.worker: RunWorker | None = None
+        self._worker_failed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-compute")
         # writing the gradient out (sympy) can take seconds: never in the way of a scene
         self._describer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdp-describe")
@@ -107,12 +108,19 @@ class SceneComputer(QtCore.QObject):
     def start_worker(self) -> None:
         """Run optimizers in a worker process from now on (once it is ready, in a
         second or so), on the second core while this process samples the grid."""
-        if self.worker is None:
-            # imported here: multiprocessing would add ~20 ms to the start-up
-            from gdplayground.core.run_worker import RunWorker
+        if self.worker is not None or self._worker_failed:
+            return
+        # imported here: multiprocessing would add ~20 ms to the start-up
+        from gdplayground.core.run_worker import RunWorker
 
-            self.worker = RunWorker()
-            self.worker.start()
+        worker = RunWorker()
+        try:
+            worker.start()
+        except Exception:  # noqa: BLE001 - e.g. no process semaphores here: run in the thread
+            worker.shutdown()
+            self._worker_failed = True
+            return
+        self.worker = worker
 
     def request(self, session: Session) -> None:
         """Start computing ``session``, superseding any unfinished request."""

@@ -373,3 +373,29 @@ def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
     worker = w.computer.worker
     w.close()  # closing the window stops the worker
     assert not worker.ready
+
+
+def test_where_no_worker_process_can_start_the_window_computes_in_its_thread(
+    qtbot, settings, monkeypatch
+) -> None:
+    from gdplayground.core import run_worker
+
+    def cannot(self) -> None:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(run_worker.RunWorker, "start", cannot)
+    w = MainWindow(
+        session=replace(default_session(), steps=40),
+        settings=settings,
+        with_surface=False,
+        parallel_runs=True,
+    )
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.scene_shown, timeout=20000):
+        w.show()
+    w.computer.start_worker()  # what the window does once it is up: no exception
+    assert w.computer.worker is None
+    w.function_editor.line_edit.setText("x^2 + y^2")
+    w.function_editor.validate_now()
+    scene = wait_scene(qtbot, w)
+    assert scene.session.function == "x^2 + y^2" and all(r is not None for r in scene.runs)
