@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from statistics import median
@@ -109,6 +110,18 @@ class ScreenWatch(QtCore.QObject):
         return not self._pending
 
 
+def run_until(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until ``condition()`` holds; False on timeout."""
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        QtWidgets.QApplication.processEvents(
+            QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50
+        )
+    return True
+
+
 def open_window(session: Session, settings_dir: Path) -> MainWindow:
     """The real MainWindow with throw-away settings, shown at the benchmark size."""
     settings = QtCore.QSettings(
@@ -119,19 +132,12 @@ def open_window(session: Session, settings_dir: Path) -> MainWindow:
     window.show()
     if not wait_for(window.scene_shown, 120):
         raise RuntimeError("the first scene was not shown within 120 s")
-    deadline = time.perf_counter() + 30
-    while window.surface is None and time.perf_counter() < deadline:  # built after showing
-        QtWidgets.QApplication.processEvents(
-            QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50
-        )
-    if window.surface is None:
+    # built after the window shows: the 3-D view, then the run worker (a user
+    # takes a moment before typing: it is ready by then)
+    if not run_until(lambda: window.surface is not None, 30):
         raise RuntimeError("the 3-D view was not built within 30 s")
-    # a user takes a moment before typing: the run worker is ready by then
-    while window.computer.worker is None and time.perf_counter() < deadline:
-        QtWidgets.QApplication.processEvents(
-            QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50
-        )
-    if window.computer.worker is None or not window.computer.worker.wait_ready(30):
+    worker_started = run_until(lambda: window.computer.worker is not None, 30)
+    if not worker_started or not window.computer.worker.wait_ready(30):
         raise RuntimeError("the run worker did not start within 30 s")
     watch = ScreenWatch(window)
     watch.expect()

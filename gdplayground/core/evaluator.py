@@ -85,18 +85,27 @@ class Graph:
         n = self.nodes[node]
         return n[1] if n[0] == "c" else None
 
-    def add(self, *terms: int) -> int:
-        """The sum of ``terms`` (flattened, constants folded, zeros dropped)."""
+    def _gather(self, kind: str, items: tuple[int, ...]) -> tuple[list[int], list[float]]:
+        """``items`` with nested ``kind`` nodes flattened: the other nodes, and the
+        constants' values, each in order."""
         flat: list[int] = []
-        total = np.float64(0.0)
-        for term in terms:
-            n = self.nodes[term]
-            for t in n[1] if n[0] == "add" else (term,):
+        constants: list[float] = []
+        for item in items:
+            n = self.nodes[item]
+            for t in n[1] if n[0] == kind else (item,):
                 value = self.value_of(t)
                 if value is None:
                     flat.append(t)
                 else:
-                    total = total + np.float64(value)
+                    constants.append(value)
+        return flat, constants
+
+    def add(self, *terms: int) -> int:
+        """The sum of ``terms`` (flattened, constants folded, zeros dropped)."""
+        flat, constants = self._gather("add", terms)
+        total = np.float64(0.0)
+        for value in constants:
+            total = total + np.float64(value)
         if total != 0 or np.isnan(total):
             flat.append(self.const(total))
         if not flat:
@@ -107,16 +116,10 @@ class Graph:
 
     def mul(self, *factors: int) -> int:
         """The product of ``factors`` (flattened, constants folded, ones dropped; 0 wins)."""
-        flat: list[int] = []
+        flat, constants = self._gather("mul", factors)
         product = np.float64(1.0)
-        for factor in factors:
-            n = self.nodes[factor]
-            for f in n[1] if n[0] == "mul" else (factor,):
-                value = self.value_of(f)
-                if value is None:
-                    flat.append(f)
-                else:
-                    product = product * np.float64(value)
+        for value in constants:
+            product = product * np.float64(value)
         if product == 0:  # as sympy does: 0 * anything = 0
             return self.zero
         if product != 1:
@@ -438,22 +441,13 @@ class Program:
         kind = n[0]
         if kind == "add":
             first, *rest = n[1]
-            plan = []
-            for t in rest:
-                u = _negated(g, t)
-                left = first if not plan else _PREVIOUS
-                plan.append((np.add, left, t) if u is None else (np.subtract, left, u))
-            return plan
+            return _fold(g, [], first, rest, (np.add, np.subtract), _negated)
         if kind == "mul":
             first, *rest = n[1]
             plan = []
             if g.value_of(first) == -1.0:
                 plan.append((np.negative, rest.pop(0), -1))
-            for f in rest:
-                u = _reciprocal_of(g, f)
-                left = first if not plan else _PREVIOUS
-                plan.append((np.multiply, left, f) if u is None else (np.divide, left, u))
-            return plan
+            return _fold(g, plan, first, rest, (np.multiply, np.divide), _reciprocal_of)
         if kind == "pow":
             special = _POWERS.get(g.value_of(n[2]))  # type: ignore[arg-type]
             return [(special, n[1], -1)] if special else [(np.power, n[1], n[2])]
@@ -532,6 +526,25 @@ def _reusing_registers(
             registers.append(None)
         renamed.append((fn, rename[a], rename[b] if b >= 0 else -1, rename[out]))
     return registers, tuple(renamed), tuple(rename[reg] for reg in outputs)
+
+
+def _fold(
+    g: Graph,
+    plan: list[tuple[Callable, int, int]],
+    first: int,
+    rest: list[int],
+    ops: tuple[Callable, Callable],
+    inverse_of: Callable[[Graph, int], int | None],
+) -> list[tuple[Callable, int, int]]:
+    """``plan`` continued by folding ``rest`` into ``first`` left to right with
+    ``ops[0]``, or with ``ops[1]`` and the operand's inverse where it has one
+    (``a + -1*u`` as ``a - u``, ``a * u^-1`` as ``a / u``)."""
+    op, inverse_op = ops
+    for item in rest:
+        u = inverse_of(g, item)
+        left = first if not plan else _PREVIOUS
+        plan.append((op, left, item) if u is None else (inverse_op, left, u))
+    return plan
 
 
 def _negated(graph: Graph, node: int) -> int | None:

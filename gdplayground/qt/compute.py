@@ -47,7 +47,6 @@ def _prepare_quietly(grid: Grid, levels: np.ndarray, log: bool) -> None:
 class GridPreview:
     """A new function's grid, ready while its optimizers are still running."""
 
-    session: Session
     grid: Grid
     levels: np.ndarray
     log_scale: bool
@@ -192,7 +191,7 @@ class SceneComputer(QtCore.QObject):
             new_grid = previous is None or grid is not previous.grid
             if in_worker and new_grid and self._current(generation):
                 # the UI thread draws the new function while the worker runs
-                self._previewed.emit(generation, GridPreview(session, grid, levels, log))
+                self._previewed.emit(generation, GridPreview(grid, levels, log))
 
         try:
             scene = build_scene(
