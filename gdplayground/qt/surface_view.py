@@ -436,6 +436,15 @@ class SurfaceWindow(SurfaceScene, GLViewMixin, QOpenGLWindow):
     swaps only its own pixels, and the other widgets are plain raster updates.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        # the default surface may come with a 16-bit depth buffer (or none): a hill
+        # behind another then shows through it in specks, as a widget's 24-bit
+        # framebuffer never did
+        surface = QtGui.QSurfaceFormat(self.requestedFormat())
+        surface.setDepthBufferSize(max(24, surface.depthBufferSize()))
+        self.setFormat(surface)
+
     def rect(self) -> QtCore.QRect:
         """The drawing area (GLTextItem asks the view for it, as for a widget)."""
         return QtCore.QRect(0, 0, self.width(), self.height())

@@ -270,6 +270,9 @@ def test_the_3d_view_is_a_native_window_that_draws_each_new_function(qtbot, sett
     assert isinstance(w.surface, QtGui.QWindow)
     assert w.surface.parent() is not None  # embedded in the window, not a window of its own
     qtbot.waitUntil(lambda: w.surface.isExposed(), timeout=5000)
+    qtbot.waitUntil(lambda: w.surface.isValid(), timeout=5000)
+    # as deep a depth buffer as the widget had: hills behind hills stay hidden
+    assert w.surface.context().format().depthBufferSize() >= 24
     before = _picture(w.surface.grabFramebuffer())
     background = before[2, 2]
     assert (np.abs(before - background).sum(axis=-1) > 30).mean() > 0.03  # the surface
