@@ -85,7 +85,7 @@ def compute_runs(plan: RunPlan) -> list[NamedRun]:
 def run_command(args: argparse.Namespace) -> int:
     """``gdplayground run``: print or write the trajectories as JSON or CSV."""
     from gdplayground.export.data import runs_to_csv, runs_to_json
-    from gdplayground.export.files import OutputError, atomic_write_text
+    from gdplayground.io.files import OutputError, atomic_write_text
 
     plan = plan_from_args(args)
     runs = compute_runs(plan)

@@ -185,23 +185,20 @@ def session_to_json(session: Session) -> str:
 
 def save_session(session: Session, path: str | Path) -> None:
     """Write a session atomically: a crash mid-save never destroys the previous file."""
-    from gdplayground.export.files import atomic_write_text
+    from gdplayground.io.files import atomic_write_text
 
     atomic_write_text(path, session_to_json(session))
 
 
 def load_session(path: str | Path) -> Session:
     """Read and validate a ``.gdp.json`` file; raise SessionError if anything is wrong."""
+    from gdplayground.io.files import InputError, read_regular_file
+
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SessionError(f"{p.name} is {size} bytes: too big for a session file")
-        raw = p.read_bytes()
-    except SessionError:
-        raise
-    except OSError as exc:
-        raise SessionError(f"cannot read {p}: {exc.strerror or exc}") from None
+        raw = read_regular_file(p, MAX_FILE_BYTES, "session file (.gdp.json)")
+    except InputError as exc:
+        raise SessionError(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

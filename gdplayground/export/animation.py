@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gdplayground.export.files import OutputError, atomic_write
+from gdplayground.io.files import OutputError, atomic_write
 from gdplayground.export.picture import Picture, picture_from_scene
 from gdplayground.export.render import (
     ExportError,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdplayground.export.files import OutputError, atomic_write
+from gdplayground.io.files import OutputError, atomic_write
 from gdplayground.export.picture import Picture, picture_from_scene
 from gdplayground.export.render import (
     ExportError,

@@ -315,7 +315,7 @@ class ExportActions(QtCore.QObject):
         """The same CSV / JSON as ``gdplayground run``, for the current scene."""
         from gdplayground.core.trajectory import NamedRun
         from gdplayground.export.data import runs_to_csv, runs_to_json
-        from gdplayground.export.files import OutputError, atomic_write_text
+        from gdplayground.io.files import OutputError, atomic_write_text
 
         scene = self._ready_scene()
         if scene is None:

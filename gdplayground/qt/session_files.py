@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gdplayground.core.session import SUFFIX, Session, load_session, save_session
-from gdplayground.export.files import OutputError
+from gdplayground.io.files import OutputError
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 
 MAX_RECENT = 8
