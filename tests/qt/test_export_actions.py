@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from gdplayground.core.session import default_session
+from gdplayground.model.session import default_session
 from gdplayground.qt._qt import QtCore, QtWidgets
 from gdplayground.qt.export_actions import AnimationChoice, ImageChoice
 from gdplayground.qt.main_window import MainWindow
