@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gdplayground.model.presets import load_presets
-from gdplayground.model.session import default_session, entry_for
+from gdplayground.model.session import ViewOptions, default_session, entry_for
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.contour_view import format_value
 from gdplayground.qt.main_window import MainWindow
@@ -412,3 +412,13 @@ def test_where_no_worker_process_can_start_the_window_computes_in_its_thread(
     w.function_editor.validate_now()
     scene = wait_scene(qtbot, w)
     assert scene.session.function == "x^2 + y^2" and all(r is not None for r in scene.runs)
+
+
+def test_a_session_without_isolines_shows_none_in_the_window(qtbot, settings) -> None:
+    session = replace(default_session(), steps=20, view=ViewOptions(show_isolines=False))
+    w = MainWindow(session=session, settings=settings, with_surface=False)
+    qtbot.addWidget(w)
+    wait_scene(qtbot, w)
+    assert not w.contour.isoline_item.isVisible()  # as an export of this session draws it
+    w.set_session(replace(session, view=ViewOptions(show_isolines=True)))
+    assert w.contour.isoline_item.isVisible()
