@@ -42,3 +42,7 @@ DEFAULT_OPTIMIZERS: tuple[tuple[str, dict[str, float]], ...] = (
     ("adam", {"lr": 0.1}),
     ("newton", {"lr": 0.5}),
 )
+
+#: text and line scales of the views (presenter mode uses 2)
+MIN_VIEW_SCALE = 0.5
+MAX_VIEW_SCALE = 4.0

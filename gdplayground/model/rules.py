@@ -21,6 +21,8 @@ from gdplayground.model.limits import (
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
     MAX_STEPS,
+    MAX_VIEW_SCALE,
+    MIN_VIEW_SCALE,
 )
 from gdplayground.model.palette import is_colour
 from gdplayground.model.presets import load_presets
@@ -163,6 +165,13 @@ def preset_problem(preset: str | None, function: str) -> str | None:
     return None
 
 
+def scale_problem(scale: float) -> str | None:
+    """Why ``scale`` cannot be a text or line scale of the views."""
+    if not math.isfinite(scale) or not MIN_VIEW_SCALE <= scale <= MAX_VIEW_SCALE:
+        return f"write a scale between {MIN_VIEW_SCALE:g} and {MAX_VIEW_SCALE:g}"
+    return None
+
+
 def session_problems(session: Session) -> list[tuple[str, str]]:
     """Every (field, message) that makes ``session`` unusable, in field order."""
     s = session
@@ -176,6 +185,8 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
         ("steps", steps_problem(s.steps)),
         ("tol", tol_problem(s.tol)),
         ("preset", preset_problem(s.preset, s.function)),
+        ("view.text_scale", scale_problem(s.view.text_scale)),
+        ("view.line_scale", scale_problem(s.view.line_scale)),
     ]
     if len(s.optimizers) > MAX_OPTIMIZERS:
         found.append(("optimizers", f"at most {MAX_OPTIMIZERS} optimizers"))

@@ -52,6 +52,12 @@ class ViewOptions:
     show_step_arrows: bool = False
     show_isolines: bool = True
     show_minima: bool = True
+    #: one unit of x as long as one unit of y on screen (circles look round)
+    equal_aspect: bool = True
+    #: every label, tick and legend text at this multiple of the normal size
+    text_scale: float = 1.0
+    #: paths, curves and markers at this multiple of their normal width and size
+    line_scale: float = 1.0
 
 
 @dataclass(frozen=True)

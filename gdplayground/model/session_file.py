@@ -148,8 +148,13 @@ def _read_entry(item: Any, index: int) -> OptimizerEntry:
 
 
 def _read_view(r: _Reader) -> ViewOptions:
-    defaults = ViewOptions()
-    return ViewOptions(**{k: r.boolean(k, v) for k, v in asdict(defaults).items()})
+    defaults = asdict(ViewOptions())
+    return ViewOptions(
+        **{
+            k: r.boolean(k, v) if isinstance(v, bool) else r.number(k, default=v)
+            for k, v in defaults.items()
+        }
+    )
 
 
 _MISSING = object()

@@ -9,15 +9,17 @@ import numpy as np
 
 from gdplayground.core.picture import PathData, Picture, same_geometry
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
-from gdplayground.qt import palette
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
 from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
 from gdplayground.qt.geometry import (
     FAR_LIMIT,
-    GRADIENT_LENGTH,
+    STEP_MIN,
     ClippedPath,
     arrow_segments,
     clip_polyline,
+    gradient_unit,
 )
 
 #: While a path runs, its last this many steps are drawn bold ("trail") and the
@@ -85,12 +87,14 @@ class LegendBox(pg.GraphicsWidget):
         self._mono = QtGui.QFont("monospace")
         self._mono.setStyleHint(QtGui.QFont.StyleHint.Monospace)
         self._mono.setPointSizeF(8)
+        self._header_font = QtGui.QFont()
 
     def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
         """Show ``(header html, values text)`` per entry, in ``colour``."""
         existing = len(self._entries)
         while len(self._entries) < len(entries):
             header = QtWidgets.QGraphicsTextItem(self)
+            header.setFont(self._header_font)
             header.document().setDocumentMargin(0)
             header.setTextWidth(self._width - 12)
             header.setCacheMode(_CACHED)  # changes only with a status
@@ -120,6 +124,15 @@ class LegendBox(pg.GraphicsWidget):
                 values.setText(text)
         if relayout:
             self._lay_out(len(entries))
+
+    def set_font_scale(self, scale: float) -> None:
+        """Text at ``scale`` times its normal size (names, statuses and values)."""
+        self._mono.setPointSizeF(style.SMALL_PT * scale)
+        self._header_font = style.font(style.LEGEND_PT, scale)
+        for header, values in self._entries:
+            header.setFont(self._header_font)
+            values.setFont(self._mono)
+        self._headers = [""] * len(self._headers)  # laid out again at the next fill
 
     def _lay_out(self, count: int) -> None:
         y = 8.0
@@ -176,6 +189,8 @@ class ContourView(pg.GraphicsLayoutWidget):
         self._frame = 0
         self._show_gradient = False
         self._show_step = False
+        self._options = ViewOptions()
+        self._gradient_unit: float | None = None
         self._user_dragging = False
         self._hover_text_value: str | None = None
 
@@ -193,12 +208,25 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
         self.addItem(self.legend, row=0, col=1)
+        # the key inside the plot: the paths' names when the legend column has
+        # stepped aside (a narrow view), and what the arrows mean when they are on
+        self.key = pg.LegendItem(
+            offset=(-6, 6),
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen("#a0a0a0"),
+            verSpacing=-6,
+        )
+        self.key.setParentItem(self.plot.getViewBox())
+        self.key.setZValue(_Z_HOVER)
+        self._key_entries: list[tuple[str, str, str]] = []
+        self._key_samples: list[pg.PlotDataItem] = []
         self._legend_frame = 0
         self._legend_stale = False
         self._legend_wanted = True
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._build_fixed_items()
+        self.view_box.setAspectLocked(self._options.equal_aspect, ratio=1.0)
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
@@ -313,10 +341,39 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.set_start(picture.start)
         self._show_gradient = options.show_gradient_arrows
         self._show_step = options.show_step_arrows
+        self.set_options(options)
         if same_geometry(self._paths, picture.paths):
             self._restyle(picture.paths)
         else:
             self.set_paths(picture.paths)
+
+    def set_options(self, options: ViewOptions) -> None:
+        """Axis scales, text and line sizes of a picture's view options."""
+        old, self._options = self._options, options
+        if options.equal_aspect != old.equal_aspect:
+            self.set_equal_aspect(options.equal_aspect)
+        if (options.text_scale, options.line_scale) != (old.text_scale, old.line_scale):
+            self._apply_sizes()
+            self._style_items()
+            self._rebuild_histories()
+        if options.equal_aspect != old.equal_aspect:
+            for items in self._items:  # arrows are drawn for the screen's proportions
+                items.gradient_geometry = items.step_geometry = None
+
+    def _apply_sizes(self) -> None:
+        """Text and marker sizes from the options' scales."""
+        text, line = self._options.text_scale, self._options.line_scale
+        for name, label in (("left", "y"), ("bottom", "x")):
+            style.style_axis(self.plot.getAxis(name), text, label)
+        self.legend.set_font_scale(text)
+        self.key.opts["labelTextSize"] = f"{style.LEGEND_PT * text:.1f}pt"
+        self._key_entries = []  # rebuilt with the new size
+        self._update_key()
+        for item in (self.note_item, self.hover_label):
+            item.setFont(style.font(style.LEGEND_PT, text))
+        self.current_item.set_size(11 * line)
+        self.minima_item.setSize(18 * line)
+        self.start_item.setSize(16 * line)
 
     def set_grid(
         self,
@@ -384,14 +441,16 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.legend.setFixedWidth(LEGEND_WIDTH_PX if show else 0)
         self.legend.setVisible(show)
         self._fill_stale_legend()
+        self._update_key()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_legend()
 
     def set_equal_aspect(self, equal: bool) -> None:
-        """Lock one x unit to one y unit on screen (off by default: fill the plot)."""
+        """Lock one x unit to one y unit on screen (the default), or fill the plot."""
         self.view_box.setAspectLocked(equal, ratio=1.0)
+        self.reset_view()
 
     def set_minima(self, points: Sequence[tuple[float, float]]) -> None:
         """Mark known minima with stars."""
@@ -427,15 +486,24 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.set_frame(self._frame)
 
     def _style_items(self) -> None:
-        """Pens and brushes from the paths' colours."""
+        """Pens and brushes from the paths' colours and the options' line scale."""
+        line = self._options.line_scale
         for path, items in zip(self._paths, self._items, strict=False):
             colour = QtGui.QColor(path.colour)
-            style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-            items.line.setPen(pg.mkPen(colour, width=1, style=style))
-            items.trail.setPen(pg.mkPen(colour, width=2.5, style=style))
-            items.step_arrow.setPen(pg.mkPen(colour, width=2.2))
-            items.gradient_arrow.setPen(pg.mkPen(palette.MARKER_COLOUR, width=2.2))
+            dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            history = QtGui.QColor(colour)
+            history.setAlpha(150)  # older history lighter, as wide as a projector needs
+            items.line.setPen(pg.mkPen(history, width=style.HISTORY_PX * line, style=dash))
+            items.trail.setPen(pg.mkPen(colour, width=style.PATH_PX * line, style=dash))
+            items.trail.opts["shadowPen"] = pg.mkPen(0, 0, 0, 150, width=(style.PATH_PX + 2) * line)
+            items.step_arrow.setPen(
+                pg.mkPen(colour, width=style.ARROW_PX * line, style=QtCore.Qt.PenStyle.DashLine)
+            )
+            items.gradient_arrow.setPen(
+                pg.mkPen(palette.MARKER_COLOUR, width=style.ARROW_PX * line)
+            )
         self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        self._update_key()
 
     def _restyle(self, paths: Sequence[PathData]) -> None:
         """The same lines in new colours or under new names: nothing is clipped again."""
@@ -469,6 +537,13 @@ class ContourView(pg.GraphicsLayoutWidget):
             self.current_item.declare_bounds(_far_box(self._grid.domain))
 
     def _rebuild_path_geometry(self) -> None:
+        self._gradient_unit = (
+            gradient_unit(
+                [p.grad_norms[: max(p.drawable, 0)] for p in self._paths], self._grid.domain
+            )
+            if self._grid is not None
+            else None
+        )
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
             n = max(path.drawable, 0)
             origins = path.points[:n]
@@ -489,19 +564,35 @@ class ContourView(pg.GraphicsLayoutWidget):
             items.gradient_geometry = items.step_geometry = None
 
     def _arrow_geometry(self, path: PathData, items: _PathItems) -> None:
-        """Both arrows for every frame of ``path``, built the first time they are shown."""
+        """Both arrows for every frame of ``path``, built the first time they are shown.
+
+        The gradient arrow is ∇f as it is: uphill, as long as |∇f| on the scale
+        of :attr:`gradient_unit` (one unit on the axes stands for that |∇f|).
+        The step arrow is the step actually taken from the point, dashed.
+        """
         n = max(path.drawable, 0)
         origins = path.points[:n]
         domain = self._grid.domain
-        if path.gradients is not None and n:
-            descent = -np.asarray(path.gradients, dtype=np.float64)[:n]
-            items.gradient_geometry, _ = arrow_segments(origins, descent, domain, GRADIENT_LENGTH)
+        isotropic = self._options.equal_aspect
+        unit = self._gradient_unit
+        if path.gradients is not None and n and unit is not None:
+            uphill = np.asarray(path.gradients, dtype=np.float64)[:n] / unit
+            items.gradient_geometry, _ = arrow_segments(
+                origins, uphill, domain, isotropic=isotropic
+            )
         else:
             items.gradient_geometry = np.full((n, 6, 2), np.nan)
         steps = np.full((n, 2), np.nan)
         if n > 1:
             steps[:-1] = np.diff(origins, axis=0)
-        items.step_geometry, _ = arrow_segments(origins, steps, domain, None)
+        items.step_geometry, _ = arrow_segments(
+            origins, steps, domain, min_length=STEP_MIN, isotropic=isotropic
+        )
+
+    @property
+    def gradient_unit(self) -> float | None:
+        """The |∇f| that one unit on the axes stands for in the gradient arrows."""
+        return self._gradient_unit
 
     # ------------------------------------------------------------------ frames
     @property
@@ -633,14 +724,54 @@ class ContourView(pg.GraphicsLayoutWidget):
         item.setVisible(True)
 
     def set_show_gradient_arrows(self, show: bool) -> None:
-        """Toggle, at each current point, an arrow along -∇f (steepest descent; length fixed)."""
+        """Toggle, at each current point, ∇f as an arrow (uphill, to scale)."""
         self._show_gradient = bool(show)
+        self._update_key()
         self.set_frame(self._frame)
 
     def set_show_step_arrows(self, show: bool) -> None:
-        """Toggle, at each current point, an arrow for the step actually taken next."""
+        """Toggle, at each current point, a dashed arrow for the step actually taken next."""
         self._show_step = bool(show)
+        self._update_key()
         self.set_frame(self._frame)
+
+    def key_entries(self) -> list[str]:
+        """The texts of the key inside the plot (for checks)."""
+        return [text for text, _, _ in self._key_entries]
+
+    def _update_key(self) -> None:
+        """Fill the key inside the plot: names when the legend column is hidden, and
+        what the arrows mean when they are shown."""
+        if not hasattr(self, "key"):
+            return
+        line = self._options.line_scale
+        entries: list[tuple[str, str, str]] = []
+        if not self.legend.isVisible():
+            entries += [(path.name, path.colour, "solid") for path in self._paths]
+        if self._show_gradient and self._gradient_unit is not None:
+            entries.append(
+                (f"∇f, uphill: 1 unit on the axes = |∇f| {self._gradient_unit:g}", "#ffffff", "∇")
+            )
+        if self._show_step:
+            entries.append(("step taken", "#404040", "dash"))
+        if entries == self._key_entries:
+            return
+        self._key_entries = entries
+        self.key.clear()
+        self._key_samples = []
+        for text, colour, kind in entries:
+            if kind == "dash":
+                pen = pg.mkPen(
+                    colour, width=style.ARROW_PX * line, style=QtCore.Qt.PenStyle.DashLine
+                )
+            elif kind == "∇":
+                pen = pg.mkPen("#000000", width=(style.ARROW_PX + 1.5) * line)
+            else:
+                pen = pg.mkPen(colour, width=style.PATH_PX * line)
+            sample = pg.PlotDataItem(pen=pen)
+            self._key_samples.append(sample)
+            self.key.addItem(sample, _escape(text))
+        self.key.setVisible(bool(entries))
 
     # ------------------------------------------------------------------ legend
     def legend_entries(self) -> list[str]:

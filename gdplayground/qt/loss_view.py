@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdplayground.core.picture import PathData, Picture, same_geometry
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
 from gdplayground.qt.curves import CurveStack, PointMarkers, PrefixCurve
 
@@ -248,6 +250,7 @@ class LossView(pg.GraphicsLayoutWidget):
         self._escape_texts: dict[str, list[pg.TextItem]] = {}
         self._escape_spots: dict[str, list[dict]] = {}
         self._escape_labels: dict[str, list[int]] = {}
+        self._options = ViewOptions()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -262,6 +265,7 @@ class LossView(pg.GraphicsLayoutWidget):
 
         Paths that are the same runs in new colours or names are only restyled.
         """
+        self.set_options(picture.options)
         if same_geometry(self._paths, picture.paths):
             self._paths = list(picture.paths)
             self._style()
@@ -286,12 +290,37 @@ class LossView(pg.GraphicsLayoutWidget):
         self._steps = np.arange(longest, dtype=np.float64)
         self._rebuild()
 
+    def set_options(self, options: ViewOptions) -> None:
+        """Text and line sizes of a picture's view options."""
+        old, self._options = self._options, options
+        if (options.text_scale, options.line_scale) == (old.text_scale, old.line_scale):
+            return
+        text, line = options.text_scale, options.line_scale
+        for key, plot in self._plots.items():
+            left = plot.getAxis("left")
+            style.style_axis(left, text, "f" if key == _VALUE else "|∇f|")
+            left.textWidth = QtGui.QFontMetrics(style.font(style.TICK_PT, text)).horizontalAdvance(
+                "-0.00012"
+            )
+            left._updateWidth()
+            self._markers[key].set_size(7 * line)
+        style.style_axis(self.gradient_plot.getAxis("bottom"), text, "step")
+        style.style_axis(self.value_plot.getAxis("bottom"), text)
+        self.legend.opts["labelTextSize"] = f"{style.SMALL_PT * text:.1f}pt"
+        self._legend_entries = []  # rebuilt in the new size
+        for texts in self._escape_texts.values():
+            for item in texts:
+                item.setFont(style.font(style.LEGEND_PT, text))
+        self._style()
+        for stack in self._stacks.values():
+            stack.update()
+
     def _style(self) -> None:
         """Pens, marker brushes and legend entries from the paths' colours and names."""
+        width = style.CURVE_PX * self._options.line_scale
         for path, curves in zip(self._paths, self._curves, strict=False):
-            style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-            # 1-pixel pens: Qt draws them ~20x faster than wider ones
-            pen = pg.mkPen(path.colour, width=1, style=style)
+            dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            pen = pg.mkPen(path.colour, width=width, style=dash)
             curves.value.setPen(pen)
             curves.gradient.setPen(pen)
         entries = [(path.name, path.colour, path.dashed) for path in self._paths]
@@ -414,6 +443,7 @@ class LossView(pg.GraphicsLayoutWidget):
         texts = self._escape_texts.setdefault(key, [])
         while len(texts) < len(labels):
             text = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 210))
+            text.setFont(style.font(style.LEGEND_PT, self._options.text_scale))
             text.setZValue(13)
             plot.addItem(text, ignoreBounds=True)
             texts.append(text)

@@ -12,18 +12,20 @@ moves the frame index that every view shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from gdplayground.core.framing import fitted_domain
 from gdplayground.core.gradients import Objective
 from gdplayground.core.picture import Picture, landscape_picture, picture_from_scene
 from gdplayground.core.scene import Landscape, Scene
+from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
 from gdplayground.model.presets import load_presets
 from gdplayground.model.session import (
     Session,
     SessionError,
-    ViewOptions,
     default_session,
     preset_start,
 )
@@ -34,6 +36,7 @@ from gdplayground.qt.compute import SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
 from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
+from gdplayground.qt.keyboard import KeyboardRouter
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
 from gdplayground.qt.playback_bar import PlaybackBar
@@ -42,6 +45,8 @@ from gdplayground.qt.session_holder import SessionHolder
 from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
+#: Ctrl+= / Ctrl+- change the text size by this factor.
+TEXT_STEP = 1.25
 SURFACE_DELAY_MS = 150
 WORKER_DELAY_MS = 600
 #: The gradient is written out as text once a new function has been shown for
@@ -56,6 +61,19 @@ def _tidy(value: float, span: tuple[float, float]) -> float:
     0.6514979...): as precise as a click can be, and readable in the start fields."""
     step = 10.0 ** np.floor(np.log10((span[1] - span[0]) / 1000))
     return float(round(round(value / step) * step, 12))
+
+
+def _shortcut(window: QtWidgets.QWidget, key: str, slot) -> QtGui.QAction:
+    """An action with a shortcut but no menu entry (a second key for a menu item)."""
+    action = QtGui.QAction(window)
+    action.setShortcut(QtGui.QKeySequence(key))
+    action.triggered.connect(slot)
+    return action
+
+
+def _plain(text: str) -> str:
+    """A menu text without its mnemonic marks ("&Open…" -> "Open…", "&&" -> "&")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -97,6 +115,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_panels()
         self._build_actions()
         self._connect()
+        key = QtCore.Qt.Key
+        self.keyboard = KeyboardRouter(
+            self,
+            self.contour,
+            {
+                key.Key_Space: self.toggle_play,
+                key.Key_Right: lambda: self.step(1),
+                key.Key_Left: lambda: self.step(-1),
+                key.Key_Home: self.reset_playback,
+                key.Key_End: lambda: self.set_frame(self.clock.last_frame),
+            },
+            lambda: (self.surface,) if self.surface is not None else (),
+        )
         self._show_session_in_panels(self.session, None)
         self._restore_geometry()
         self.statusBar().showMessage("Ready: press Space to play", 4000)
@@ -116,6 +147,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_views(self, with_surface: bool) -> None:
         self.contour = ContourView()
         self.loss = LossView()
+        for view in (self.contour, self.loss):  # a click on a view gives it the keyboard
+            view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.surface = None
         # The 3-D view (OpenGL and its imports) is built once the window is on
         # screen, so the window appears sooner; a placeholder holds its place.
@@ -164,7 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.side_dock.setMinimumWidth(340)
+        self.side_dock.setMinimumWidth(280)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
 
     def _action(
@@ -215,10 +248,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.minima_action = self._action(
             view, "Known minima", self._on_view_toggled, checkable=True
         )
+        self.equal_aspect_action = self._action(
+            view, "Equal axis scales", self._on_view_toggled, checkable=True
+        )
+        view.addSeparator()
+        self._action(view, "Fit window to paths", self.fit_to_paths, "F")
+        self._action(view, "Larger text", lambda: self._scale_text(TEXT_STEP), "Ctrl+=")
+        self.addAction(_shortcut(self, "Ctrl++", lambda: self._scale_text(TEXT_STEP)))
+        self._action(view, "Smaller text", lambda: self._scale_text(1 / TEXT_STEP), "Ctrl+-")
+        self._action(view, "Normal text size", lambda: self._scale_text(None), "Ctrl+0")
         view.addSeparator()
         self._action(view, "Reset views", self._reset_views, "R")
         self._action(view, "Edit function", self.function_editor.focus_editor, "Ctrl+L")
-        view.addAction(self.side_dock.toggleViewAction())
+        self.side_panel_action = self._action(
+            view, "Side panel", self._toggle_side_panel, "Ctrl+B", checkable=True
+        )
+        self.side_panel_action.setChecked(True)
+        self.side_dock.visibilityChanged.connect(self._side_panel_shown)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")
@@ -289,6 +335,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 (self.gradient_arrows_action, s.view.show_gradient_arrows),
                 (self.step_arrows_action, s.view.show_step_arrows),
                 (self.minima_action, s.view.show_minima),
+                (self.equal_aspect_action, s.view.equal_aspect),
             ):
                 with QtCore.QSignalBlocker(action):
                     action.setChecked(on)
@@ -335,6 +382,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update(function=text, preset=preset)
 
     def _on_preset_chosen(self, key: str) -> None:
+        self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays at once
         preset = load_presets()[key]
         self._update(
             function=preset.formula, domain=preset.domain, preset=key, start=preset_start(key)
@@ -349,13 +397,29 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_view_toggled(self) -> None:
         self._update(
-            view=ViewOptions(
+            view=replace(
+                self.session.view,
                 show_gradient_arrows=self.gradient_arrows_action.isChecked(),
                 show_step_arrows=self.step_arrows_action.isChecked(),
-                show_isolines=self.session.view.show_isolines,
                 show_minima=self.minima_action.isChecked(),
+                equal_aspect=self.equal_aspect_action.isChecked(),
             )
         )
+
+    def _scale_text(self, factor: float | None) -> None:
+        """Every label, tick and legend text larger or smaller (None: normal size)."""
+        scale = 1.0 if factor is None else self.session.view.text_scale * factor
+        scale = round(min(max(scale, MIN_VIEW_SCALE), MAX_VIEW_SCALE), 3)
+        self._update(view=replace(self.session.view, text_scale=scale))
+        self.statusBar().showMessage(f"Text size {scale * 100:.0f}%", 2000)
+
+    def fit_to_paths(self) -> None:
+        """A window around the start and where the paths went (F)."""
+        picture = self.picture
+        if picture is None or not picture.paths:
+            return
+        paths = [(p.points[: max(p.drawable, 0)], p.status == "diverged") for p in picture.paths]
+        self._update(domain=fitted_domain(self.session.start, paths))
 
     # ------------------------------------------------------------------ drawing
     def _views(self) -> list:
@@ -489,6 +553,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if QtWidgets.QApplication.focusWidget() is None or not self.isActiveWindow():
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # "press Space"
         if self._surface_wanted and self.surface is None:
             # after the first paint: OpenGL's imports and context take ~0.5 s
             QtCore.QTimer.singleShot(SURFACE_DELAY_MS, self.create_surface_view)
@@ -521,6 +587,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
         return camera_of(self.surface)
 
+    def _toggle_side_panel(self) -> None:
+        """Hide the function and optimizer panels for more room (a projector), or show them."""
+        self.side_dock.setVisible(self.side_panel_action.isChecked())
+        if not self.side_dock.isVisible() and self.side_dock.isAncestorOf(
+            QtWidgets.QApplication.focusWidget()
+        ):
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def _side_panel_shown(self, visible: bool) -> None:
+        with QtCore.QSignalBlocker(self.side_panel_action):
+            self.side_panel_action.setChecked(visible)
+
     def _reset_views(self) -> None:
         self.contour.reset_view()
         if self.surface is not None:
@@ -528,7 +606,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_shortcuts(self) -> None:
         rows = [
-            (a.text(), a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
+            (
+                _plain(a.text()),
+                a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText),
+            )
             for a in self.actions()
             if not a.shortcut().isEmpty()
         ]
@@ -545,10 +626,25 @@ class MainWindow(QtWidgets.QMainWindow):
         if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 880)
+            self._fit_to_screen()
         state = self.settings.value("window/state")
         if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
             self.restoreState(state)
+
+    def _fit_to_screen(self) -> None:
+        """A first launch: 1400 x 880, or less to fit the available screen (a 1024 x 768
+        projector), centred on it."""
+        screen = self.screen() or QtWidgets.QApplication.primaryScreen()
+        width, height = 1400, 880
+        if screen is not None:
+            room = screen.availableGeometry()
+            # the frame and title bar take some room too
+            width = min(width, room.width() - 16)
+            height = min(height, room.height() - 48)
+            self.resize(width, height)
+            self.move(room.center() - self.rect().center())
+        else:
+            self.resize(width, height)
 
     def save_settings(self) -> None:
         """Remember geometry and the current session for the next launch."""
@@ -558,10 +654,36 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._may_close():
+            event.ignore()
+            return
+        self.keyboard.detach()
         self.clock.pause()
         self.save_settings()
         self.computer.shutdown()
         super().closeEvent(event)
+
+    def _may_close(self) -> bool:
+        """Save, Discard or Cancel when the open file has unsaved changes (an
+        untitled session is kept for the next launch anyway)."""
+        if self.files.path is None or not self.files.is_modified(self.session):
+            return True
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = self.ask_unsaved(self.files.path.name)
+        if answer == buttons.Save:
+            return self.files.save()
+        return answer == buttons.Discard
+
+    def ask_unsaved(self, name: str) -> QtWidgets.QMessageBox.StandardButton:
+        """Ask whether to save ``name`` before closing (replaced in tests)."""
+        buttons = QtWidgets.QMessageBox.StandardButton
+        return QtWidgets.QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"{name} has changes that are not saved. Save them before closing?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
 
     def open_path(self, path: str | Path) -> bool:
         """Open a saved session; on error say why and keep the current state."""

@@ -14,7 +14,8 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLWindow
 from gdplayground.core.picture import PathData, Picture, same_geometry
 from gdplayground.core.sampling import Grid
 from gdplayground.core.surface import Z_HEIGHT, SceneTransform, Surface, SurfaceMesh, surface_of
-from gdplayground.qt import palette
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark
 from gdplayground.qt.geometry import clip_polyline
 
@@ -86,6 +87,7 @@ class SurfaceScene:
         self.setBackgroundColor("#1e1e1e" if is_dark() else "w")
         self._grid: Grid | None = None
         self._surface: Surface | None = None
+        self._text_scale = self._line_scale = 1.0
         self._transform: SceneTransform | None = None
         self._paths: list[PathData] = []
         self._items: list[_PathItems] = []
@@ -135,6 +137,7 @@ class SurfaceScene:
     # ------------------------------------------------------------------ data
     def set_picture(self, picture: Picture) -> None:
         """Show ``picture``: the one way the window and the exporter feed this view."""
+        self.set_options(picture.options)
         surface = picture.surface
         if picture.grid is not self._grid or surface is not self._surface:
             if picture.grid is not self._grid and self._paths:
@@ -148,6 +151,16 @@ class SurfaceScene:
             self.set_frame(self._frame)
         else:
             self.set_paths(picture.paths)
+
+    def set_options(self, options: ViewOptions) -> None:
+        """Text and line sizes of a picture's view options."""
+        if (options.text_scale, options.line_scale) == (self._text_scale, self._line_scale):
+            return
+        self._text_scale, self._line_scale = options.text_scale, options.line_scale
+        for label in self.axis_labels:
+            label.setData(font=style.font(style.LABEL_PT + 2, self._text_scale))
+        self._style()
+        self.set_frame(self._frame)
 
     @property
     def transform(self) -> SceneTransform | None:
@@ -209,8 +222,9 @@ class SurfaceScene:
 
     def _style(self) -> None:
         """Line and marker colours from the paths' colours."""
+        width = style.PATH_PX * self._line_scale
         for path, items in zip(self._paths, self._items, strict=False):
-            items.line.setData(color=QtGui.QColor(path.colour).getRgbF(), width=2.5)
+            items.line.setData(color=QtGui.QColor(path.colour).getRgbF(), width=width)
         self._current_colours = np.array(
             [QtGui.QColor(path.colour).getRgbF() for path in self._paths], dtype=np.float32
         ).reshape(-1, 4)
@@ -289,7 +303,7 @@ class SurfaceScene:
         shown = np.isfinite(current).all(axis=1)
         if shown.any():
             self.current_item.setData(
-                pos=current[shown], color=self._current_colours[shown], size=11
+                pos=current[shown], color=self._current_colours[shown], size=11 * self._line_scale
             )
             self.current_item.setVisible(True)
         else:

@@ -90,6 +90,43 @@ def test_click_moves_the_start_and_recomputes_every_trajectory(qtbot, window) ->
         assert not np.array_equal(path.points, before)
 
 
+def test_closing_with_unsaved_changes_asks_save_discard_or_cancel(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    buttons = QtWidgets.QMessageBox.StandardButton
+    path = tmp_path / "lesson.gdp.json"
+    assert window.files.save_to(path)
+    asked: list[str] = []
+    answer = [buttons.Cancel]
+    monkeypatch.setattr(window, "ask_unsaved", lambda name: asked.append(name) or answer[0])
+    window.show()
+    window.contour.start_moved.emit(0.25, 1.5)
+    assert window.isWindowModified()
+    assert not window.close() and window.isVisible()  # Cancel keeps the window open
+    assert asked == ["lesson.gdp.json"]
+    answer[0] = buttons.Save
+    assert window.close()
+    from gdplayground.model.session_file import load_session
+
+    assert load_session(path).start == (0.25, 1.5)
+
+
+def test_closing_a_saved_session_asks_nothing(qtbot, window, tmp_path, monkeypatch) -> None:
+    assert window.files.save_to(tmp_path / "lesson.gdp.json")
+    monkeypatch.setattr(window, "ask_unsaved", lambda name: pytest.fail("asked"))
+    assert window.close()
+
+
+def test_the_shortcut_list_shows_plain_names(qtbot, window, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "gdplayground.qt.main_window.QtWidgets.QMessageBox.information",
+        lambda parent, title, text: shown.append(text),
+    )
+    window._show_shortcuts()
+    assert "Open…" in shown[0] and "&Open" not in shown[0] and "Space" in shown[0]
+
+
 def test_adding_removing_and_editing_optimizers_changes_what_is_drawn(qtbot, window) -> None:
     n = len(window.paths)
     entries = window.optimizer_panel.entries() + (entry_for("adagrad"),)
@@ -158,11 +195,8 @@ def test_play_scrub_and_step_keep_every_view_on_the_same_frame(qtbot, window) ->
 
 @pytest.mark.filterwarnings("ignore:Function.*setActiveWindow:DeprecationWarning")
 def test_keyboard_shortcuts_drive_playback(qtbot, window) -> None:
-    window.show()
-    window.activateWindow()
-    QtWidgets.QApplication.setActiveWindow(window)
-    qtbot.waitExposed(window)
-    window.contour.setFocus()
+    # key presses themselves drive playback: no dependence on the window being the
+    # active one (which a busy machine may make late)
     target = window.contour
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
@@ -170,12 +204,58 @@ def test_keyboard_shortcuts_drive_playback(qtbot, window) -> None:
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
     assert window.clock.is_playing()
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
-    qtbot.keyClick(target, QtCore.Qt.Key.Key_Home)
-    assert window.clock.frame == 0 and not window.clock.is_playing()
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_End)
+    assert window.clock.frame == window.clock.last_frame and not window.clock.is_playing()
+    qtbot.keyClick(window.optimizer_panel._list, QtCore.Qt.Key.Key_Home)  # not a text field
+    assert window.clock.frame == 0
     # typing in the function editor types; it does not drive playback
-    window.function_editor.line_edit.setFocus()
-    qtbot.keyClick(window.function_editor.line_edit, QtCore.Qt.Key.Key_Space)
-    assert not window.clock.is_playing()
+    editor = window.function_editor.line_edit
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Space)
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_End)
+    assert not window.clock.is_playing() and window.clock.frame == 0
+    assert editor.text().endswith(" ")
+
+
+def test_enter_after_typing_hands_the_keyboard_back_so_space_plays(qtbot, window) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=30000)
+    editor = window.function_editor.line_edit
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=30000)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "x^2 + 10y^2")
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Home)  # still typing: the cursor moves
+    assert editor.cursorPosition() == 0 and not window.clock.is_playing()
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(window.contour.hasFocus, timeout=30000)
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), QtCore.Qt.Key.Key_Space)
+    assert window.clock.is_playing()
+    assert editor.text() == "x^2 + 10y^2"
+    window.clock.pause()
+    # the same after editing a number; Escape too
+    steps = window.settings_panel.field("tol")
+    steps.setFocus()
+    qtbot.waitUntil(steps.hasFocus, timeout=30000)
+    qtbot.keyClick(steps, QtCore.Qt.Key.Key_Escape)
+    qtbot.waitUntil(window.contour.hasFocus, timeout=30000)
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), QtCore.Qt.Key.Key_End)
+    assert window.clock.frame == window.clock.last_frame
+
+
+def test_enter_on_a_mistake_keeps_the_keyboard_in_the_field(qtbot, window) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=30000)
+    editor = window.function_editor.line_edit
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=30000)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "sinn(x)")
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "did you mean sin" in window.function_editor.message(), timeout=5000)
+    QtWidgets.QApplication.processEvents()
+    assert editor.hasFocus()
 
 
 def test_statuses_show_live_values(qtbot, window) -> None:
