@@ -318,7 +318,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                 _lr(1.0),
                 Hyperparameter(
                     "max_iter",
-                    20,
+                    20.0,
                     1,
                     1e4,
                     kind="int",
@@ -326,14 +326,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                 ),
                 Hyperparameter(
                     "max_eval",
-                    0,
+                    0.0,
                     0,
                     1e5,
                     kind="int",
                     description="evaluations of f per step (0 = max_iter*5//4)",
                 ),
                 Hyperparameter(
-                    "history_size", 100, 1, 1e4, kind="int", description="update history size"
+                    "history_size", 100.0, 1, 1e4, kind="int", description="update history size"
                 ),
                 Hyperparameter(
                     "tolerance_grad",

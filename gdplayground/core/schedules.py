@@ -44,7 +44,7 @@ class ScheduleInfo:
 
 
 def _int(name: str, default: float, low: float, high: float, description: str) -> Hyperparameter:
-    return Hyperparameter(name, default, low, high, kind="int", description=description)
+    return Hyperparameter(name, float(default), low, high, kind="int", description=description)
 
 
 def _eta_min() -> Hyperparameter:
@@ -225,10 +225,11 @@ def schedule_fields(
     schedule: str, own: Collection[str], can_cycle: bool = True
 ) -> tuple[tuple[str, Hyperparameter], ...]:
     """The (key, hyperparameter) pairs of ``schedule`` for an optimizer with hyperparameters
-    ``own``; OneCycle's momentum keys only where momentum (or beta1) can be cycled."""
+    ``own``; OneCycle's ``base_momentum`` and ``max_momentum`` only where momentum
+    (or beta1) can be cycled."""
     fields = []
     for hp in SCHEDULES[schedule].hyperparameters:
-        if not can_cycle and hp.name in (*_MOMENTUM_KEYS, "cycle_momentum"):
+        if not can_cycle and hp.name in _MOMENTUM_KEYS:
             continue
         fields.append((schedule_key(hp.name, own), hp))
     return tuple(fields)
@@ -260,15 +261,13 @@ def check_schedule(
     belongs = all_schedule_keys(own)
     for key in given:
         if key != SCHEDULE and key not in fields:
-            if key.removeprefix(PREFIX) in (*_MOMENTUM_KEYS, "cycle_momentum") and chosen == (
-                "onecycle"
-            ):
+            if chosen == "onecycle" and key.removeprefix(PREFIX) in _MOMENTUM_KEYS:
                 raise OptimizerError(
                     f"{method} has no momentum or beta1 for onecycle to cycle: remove {key}"
                 )
             where = " or ".join(f"schedule={s}" for s in belongs.get(key, []))
             raise OptimizerError(
-                f"{method}: {key} only applies with {where}: add that or remove {key}"
+                f"{method}: {key} only applies with {where}: write {where} too, or remove {key}"
             )
     if chosen == CONSTANT:
         return {}
@@ -278,6 +277,11 @@ def check_schedule(
         if hp.name == "cycle_momentum":
             default = 1.0 if can_cycle else 0.0
         values[key] = hp.check(given[key], method, key) if key in given else default
+        if hp.name == "cycle_momentum" and values[key] and not can_cycle:
+            raise OptimizerError(
+                f"{method} has no momentum or beta1 for onecycle to cycle: "
+                f"write {key}=0 or remove it"
+            )
     cycle = schedule_key("cycle_momentum", own)
     if cycle in values and not values[cycle]:
         for name in _MOMENTUM_KEYS:
