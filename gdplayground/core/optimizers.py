@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from gdplayground.core.clipping import CLIP_HYPERPARAMETERS
 from gdplayground.core.hyperparameters import Hyperparameter, OptimizerError, Value
-from gdplayground.core.schedules import SCHEDULE, all_schedule_keys, check_schedule
+from gdplayground.core.schedules import (
+    SCHEDULE,
+    all_schedule_keys,
+    check_schedule,
+    resolve_schedule,
+)
 
 __all__ = [
     "FIRST_ORDER",
@@ -25,6 +30,7 @@ __all__ = [
     "OptimizerConfig",
     "OptimizerError",
     "OptimizerInfo",
+    "check_run",
     "make_config",
 ]
 
@@ -410,3 +416,10 @@ def make_config(name: str, params: Mapping[str, object] | None = None) -> Optimi
     values.update(check_schedule(key, own, info.cycled_momentum is not None, scheduled))
     values.update((n, clipped[n]) for n in clips if clipped.get(n))
     return OptimizerConfig(key, values)
+
+
+def check_run(config: OptimizerConfig, steps: int) -> None:
+    """Raise OptimizerError (one line) where ``config`` cannot run ``steps`` steps:
+    a OneCycle schedule shorter than the run, or with a phase of no steps."""
+    own = [h.name for h in OPTIMIZERS[config.name].hyperparameters]
+    resolve_schedule(config.params, own, steps)

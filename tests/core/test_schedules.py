@@ -9,7 +9,7 @@ import pytest
 
 from gdplayground.core.expression import X, Y
 from gdplayground.core.gradients import Objective, make_objective
-from gdplayground.core.optimizers import OptimizerError, make_config
+from gdplayground.core.optimizers import OptimizerError, check_run, make_config
 from gdplayground.core.schedules import check_schedule, resolve_schedule, schedule_key
 from gdplayground.core.trajectory import Trajectory, run_many, run_trajectory
 
@@ -442,3 +442,11 @@ def test_a_scheduler_key_that_clashes_is_prefixed() -> None:
         check_schedule("method", own, False, {"schedule": "exponential", "gamma": 0.5})
     resolved = resolve_schedule({"lr": 0.1, **values}, own, steps=10)
     assert resolved is not None and resolved.values == {"step_size": 50.0, "gamma": 0.5}
+
+
+def test_a_run_too_long_for_its_schedule_is_found_before_it_starts() -> None:
+    config = make_config("adam", {"schedule": "onecycle", "total_steps": 100})
+    check_run(config, 100)
+    check_run(make_config("adam"), 10**6)
+    with pytest.raises(OptimizerError, match="total_steps=100 is shorter than the run"):
+        check_run(config, 101)
