@@ -196,7 +196,8 @@ def test_console_entry_point_and_module_both_work(tmp_path: Path) -> None:
         assert bad.returncode == 2
         assert bad.stderr.splitlines() == [
             "gdplayground: error: unknown optimizer 'nope': choose one of gd, momentum, "
-            "nesterov, adagrad, rmsprop, adam, adamw, newton"
+            "nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, adadelta, "
+            "rprop, asgd, lbfgs, newton"
         ]
 
 
