@@ -199,11 +199,12 @@ def compute_basin_map(
     See :func:`iter_basin_maps` for the arguments.
     """
     result = None
-    for result in iter_basin_maps(request, objective, check, pool):
-        if on_partial is not None and not result.complete:
-            on_partial(result)
+    for found, labels, rows_done in _fill(request, objective, check, pool):
+        if on_partial is not None and rows_done < request.size:
+            on_partial(_snapshot(request, found, labels, rows_done))
+        result = found, labels, rows_done
     assert result is not None
-    return result
+    return _snapshot(request, *result)
 
 
 def iter_basin_maps(
@@ -221,6 +222,17 @@ def iter_basin_maps(
     picture never waits for them); a pool that fails leaves the rest to
     this process.  Raises ExpressionError for a bad function.
     """
+    for found, labels, rows_done in _fill(request, objective, check, pool):
+        yield _snapshot(request, found, labels, rows_done)
+
+
+def _fill(
+    request: BasinRequest,
+    objective: Objective | None,
+    check: Callable[[], None] | None,
+    pool: RowRunner | None,
+) -> Iterator[tuple[_Attractors, Array, int]]:
+    """The attractors and the labels (filled in place) after each chunk of rows."""
     if objective is None:
         objective = compile_function(request.function, request.gradient, request.h)
     chunks = row_chunks(request.size, request.steps)
@@ -228,7 +240,7 @@ def iter_basin_maps(
     found = _Attractors(objective, request.window)
     for (first, stop), (points, status) in _chunk_results(request, objective, chunks, check, pool):
         labels[first:stop] = found.label(points, status).reshape(stop - first, request.size)
-        yield _snapshot(request, found, labels, stop)
+        yield found, labels, stop
 
 
 def _chunk_results(
