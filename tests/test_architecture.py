@@ -13,9 +13,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gdplayground"
 def test_core_does_not_load_qt_or_pyqtgraph() -> None:
     code = (
         "import sys, pkgutil, importlib, gdplayground.core as core\n"
-        "for m in pkgutil.iter_modules(core.__path__):\n"
-        "    importlib.import_module('gdplayground.core.' + m.name)\n"
+        "for m in pkgutil.walk_packages(core.__path__, 'gdplayground.core.'):\n"
+        "    importlib.import_module(m.name)\n"
         "import gdplayground.cli, gdplayground.commands, gdplayground.export.data\n"
+        "import gdplayground.export.explore_data\n"
         "qt = ('PySide6', 'pyqtgraph', 'OpenGL')\n"
         "bad = sorted(k for k in sys.modules if k.split('.')[0] in qt)\n"
         "print(','.join(bad))\n"
