@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import compute, exports
+from bench import compute, explore, exports
 from bench.display import child_environment, x_display
 from bench.results import Metric, metric_from_dict, table, write_json
 from bench.startup import startup
@@ -73,6 +73,18 @@ def measure(selected: list[str], quick: bool) -> tuple[list[Metric], str]:
                 steps=20 if quick else 200,
                 loop_points=10 if quick else 500,
                 repeat=1 if quick else 3,
+            ),
+        )
+    if "basins_250k" in selected:
+        results["basins_250k"] = _safely(
+            "basins_250k",
+            lambda: explore.basins_250k(size=40 if quick else 500, steps=20 if quick else 500),
+        )
+    if "sweep" in selected:
+        results["sweep"] = _safely(
+            "sweep",
+            lambda: explore.sweep(
+                points=4 if quick else 40, steps=20 if quick else 500, repeat=1 if quick else 3
             ),
         )
     runs = 1 if quick else 3

@@ -170,6 +170,7 @@ def test_core_does_not_load_qt_or_pyqtgraph() -> None:
         "    for m in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
         "        importlib.import_module(m.name)\n"
         "import gdplayground.cli, gdplayground.cli.run, gdplayground.export.data\n"
+        "import gdplayground.export.explore_data\n"
         "qt = ('PySide6', 'pyqtgraph', 'OpenGL')\n"
         "bad = sorted(k for k in sys.modules if k.split('.')[0] in qt)\n"
         "print(','.join(bad))\n"
