@@ -23,8 +23,8 @@ from gdplayground.core.explore.basins import (
 from gdplayground.core.explore.sweep import sweep_learning_rates
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import run_trajectory
+from gdplayground.model.presets import load_presets
 
 #: The first partial picture of a map should be up within this time (s).
 FIRST_PICTURE_S = 0.1

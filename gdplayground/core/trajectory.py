@@ -229,6 +229,19 @@ def _step_group(
     return group.stepper.step(p, g, hessian)
 
 
+def group_of(config: OptimizerConfig, count: int, objective: Objective, steps: int) -> _Group:
+    """The runner's own stepping of ``count`` rows of ``config`` (its stepper, schedule and
+    clipping), for a loop of another shape that must step exactly as the runner does."""
+    return _groups([config], count, objective, steps)[0]
+
+
+def step_group(
+    objective: Objective, group: _Group, k: int, p: Array, g: Array, f: Array, active: Array
+) -> Array:
+    """Step ``group`` (from :func:`group_of`) as the runner does at step ``k``."""
+    return _step_group(objective, group, k, p, g, f, active)
+
+
 def run_batch(
     objective: Objective,
     config: OptimizerConfig,

@@ -18,13 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from gdplayground.core.gradients import Objective
-from gdplayground.core.optimizers import (
-    HESSIAN_INDEFINITE,
-    HESSIAN_SINGULAR,
-    OPTIMIZERS,
-    OptimizerConfig,
-    make_stepper,
-)
+from gdplayground.core.optimizers import OptimizerConfig
+from gdplayground.core.steppers import HESSIAN_INDEFINITE, HESSIAN_SINGULAR
 from gdplayground.core.trajectory import (
     CONVERGED,
     DIVERGED,
@@ -34,6 +29,8 @@ from gdplayground.core.trajectory import (
     MAX_STEPS,
     SINGULAR_HESSIAN,
     STATUSES,
+    group_of,
+    step_group,
 )
 
 Array = np.ndarray
@@ -51,50 +48,51 @@ def final_states(
     """Each run's last point, shape (n, 2), and status code (into ``STATUSES``)."""
     p = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(p)
-    stepper = make_stepper(config, n)
-    uses_hessian = OPTIMIZERS[config.name].uses_hessian
+    # the runner's own stepper, schedule and clipping: the same steps as run_batch
+    group = group_of(config, n, objective, steps)
     last = p.copy()
     status = np.full(n, _CODE[MAX_STEPS], dtype=np.int8)
     active = np.ones(n, dtype=bool)
     g = np.empty((n, 2))
-    ok, going = _check(objective, p, g, tol)
+    f, ok, going = _check(objective, p, g, tol)
     _end(active, status, last, ok, going, p, p)
-    for _ in range(steps):
+    for k in range(1, steps + 1):
         if not active.any():
             break
-        hessian = objective.hessian(p[:, 0], p[:, 1]) if uses_hessian else None
-        new_p = stepper.step(p, g, hessian)
-        problem = getattr(stepper, "problem", None)
+        new_p = step_group(objective, group, k, p, g, f, active)
+        problem = getattr(group.stepper, "problem", None)
         if problem is not None:
             for flag, name in _PROBLEMS:
                 stuck = active & (problem == flag)
                 status[stuck] = _CODE[name]
                 last[stuck] = p[stuck]
                 active &= ~stuck
-        ok, going = _check(objective, new_p, g, tol)
+        f, ok, going = _check(objective, new_p, g, tol)
+        if group.per_row_lr:
+            group.schedule.after_step(f)  # type: ignore[union-attr]
         _end(active, status, last, ok, going, p, new_p)
         p = new_p
     last[active] = p[active]
     return last, status
 
 
-def _check(objective: Objective, p: Array, g: Array, tol: float) -> tuple[Array, Array]:
-    """Evaluate the gradient at ``p`` into ``g``; which points are fine, and
-    which of those go on (gradient norm at least ``tol``)."""
+def _check(objective: Objective, p: Array, g: Array, tol: float) -> tuple[Array, Array, Array]:
+    """Evaluate f and the gradient at ``p`` (the gradient into ``g``); f, which
+    points are fine, and which of those go on (gradient norm at least ``tol``)."""
     f, gx, gy = objective.value_and_gradient(p[:, 0], p[:, 1])
     g[:, 0] = gx
     g[:, 1] = gy
     ok = np.maximum(np.abs(p[:, 0]), np.abs(p[:, 1])) <= HUGE_COORDINATE
     ok &= np.maximum(np.maximum(np.abs(gx), np.abs(gy)), np.abs(f)) <= HUGE_VALUE
     if tol <= 0:
-        return ok, ok
+        return f, ok, ok
     if tol < _TINY_TOL:
-        return ok, ok & (np.hypot(gx, gy) >= tol)
+        return f, ok, ok & (np.hypot(gx, gy) >= tol)
     # |g|^2 well above tol^2 is enough; hypot decides the few near or below it
     going = ok.copy()
     near = np.flatnonzero(ok & ~(gx * gx + gy * gy >= tol * tol * (1 + 1e-9)))
     going[near] = np.hypot(gx[near], gy[near]) >= tol
-    return ok, going
+    return f, ok, going
 
 
 def _end(

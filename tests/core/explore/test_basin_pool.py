@@ -18,7 +18,7 @@ from gdplayground.core.explore.basins import (
 )
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import make_config
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 PRESET = load_presets()["himmelblau"]
 REQUEST = BasinRequest(PRESET.formula, make_config("adam"), PRESET.domain, 48, 150)

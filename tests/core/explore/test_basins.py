@@ -18,8 +18,8 @@ from gdplayground.core.explore.basins import (
 )
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import run_batch, run_trajectory
+from gdplayground.model.presets import load_presets
 
 DOUBLE_WELL = "(x^2 - 1)^2 + y^2"  # minima (+-1, 0), saddle (0, 0): the sign of x decides
 

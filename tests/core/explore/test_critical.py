@@ -14,7 +14,7 @@ from gdplayground.core.explore.critical import (
     stationary_points,
 )
 from gdplayground.core.gradients import compile_function
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 
 def _points(points: tuple[StationaryPoint, ...]) -> np.ndarray:

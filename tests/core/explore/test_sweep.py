@@ -15,8 +15,8 @@ from gdplayground.core.explore.sweep import (
 )
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, OptimizerError, make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import run_trajectory
+from gdplayground.model.presets import load_presets
 
 # f = x^2 + 5 y^2: the Hessian is diag(2, 10), so L = 10 and gradient descent
 # converges for lr < 2/L = 0.2 and diverges above it.
