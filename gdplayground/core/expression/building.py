@@ -8,9 +8,11 @@ message that names the culprit and its column.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -22,7 +24,13 @@ from gdplayground.core.expression.tokens import (
     _abbreviate,
     _tokenize,
 )
-from gdplayground.core.expression.vocabulary import _DOMAIN_HINTS, _FUNCTIONS, _SYMPY_ATOMS
+from gdplayground.core.expression.vocabulary import (
+    _DOMAIN_HINTS,
+    _FUNCTIONS,
+    CONSTANTS,
+    XY,
+    Names,
+)
 
 MAX_EXPONENT = 1000  # largest |exponent| of a constant power
 MAX_MAGNITUDE = 1e300  # largest |value| of a constant
@@ -52,7 +60,26 @@ def _sample_points() -> tuple[np.ndarray, np.ndarray]:
 
 
 _SAMPLE_X, _SAMPLE_Y = _sample_points()
-_SAMPLE_VALUES = {"x": _SAMPLE_X, "y": _SAMPLE_Y, "pi": np.float64(np.pi), "e": np.float64(np.e)}
+
+
+@lru_cache(maxsize=64)
+def _sample_values(names: Names) -> dict[str, np.ndarray]:
+    """Each name's values at the sample points.  The first two variables take the
+    grid's two coordinates (x and y of a function f(x, y)); any further one takes
+    the first coordinate in another order, so that every pair of variables meets
+    in many different combinations."""
+    count = len(_SAMPLE_X)
+    values: dict[str, np.ndarray] = {"pi": np.asarray(np.pi), "e": np.asarray(np.e)}
+    strides = (k for k in range(2, count) if math.gcd(k, count) == 1)
+    for j, name in enumerate(names.variables):
+        if j < 2:
+            values[name] = (_SAMPLE_X, _SAMPLE_Y)[j]
+        else:
+            shuffled = _SAMPLE_X[(np.arange(count) * next(strides)) % count]
+            shuffled.setflags(write=False)
+            values[name] = shuffled
+    return values
+
 
 # ---------------------------------------------------------------------------- builder
 
@@ -111,8 +138,10 @@ def _first_value(values: np.ndarray) -> float:
 class _Builder:
     """Converts a checked syntax tree to sympy, refusing what cannot be a real function."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, names: Names = XY) -> None:
         self.text = text
+        self.names = names
+        self.samples = _sample_values(names)
         self.root_bits = ROOT_BITS_BUDGET
 
     def build(self, node: _Node) -> _Built:
@@ -129,7 +158,7 @@ class _Builder:
                 # a pole (1/0 = inf) is not a value: stop later steps turning it into
                 # a finite one (inf^-0.5 = 0) that would hide "undefined everywhere"
                 built = replace(built, values=np.where(finite, built.values, np.nan))
-        return replace(built, written=_written(node, built, children))
+        return replace(built, written=_written(node, built, children, self.names))
 
     # -- one method per node kind
 
@@ -140,8 +169,8 @@ class _Builder:
         return _Built(expr, np.asarray(float(value)), True)
 
     def _build_name(self, node: _Node, children: tuple[_Built, ...]) -> _Built:
-        values = np.asarray(_SAMPLE_VALUES[node.name])
-        return _Built(_SYMPY_ATOMS[node.name], values, node.name in ("pi", "e"))
+        values = np.asarray(self.samples[node.name])
+        return _Built(self.names.symbols[node.name], values, node.name in CONSTANTS)
 
     def _build_neg(self, node: _Node, children: tuple[_Built, ...]) -> _Built:
         (operand,) = children
@@ -315,20 +344,20 @@ class _Builder:
         return ExpressionError(f"{message}: {hint}" if hint else message, node.start + 1)
 
 
-def _written(node: _Node, built: _Built, children: tuple[_Built, ...]) -> tuple:
+def _written(node: _Node, built: _Built, children: tuple[_Built, ...], names: Names) -> tuple:
     """``node`` as written: nested tuples with constants (as written) folded exactly.
 
-    ("c", value) | ("x",) | ("y",) | ("neg", w) | ("sum", ((op, w), ...)) |
+    ("c", value) | ("var", name) | ("neg", w) | ("sum", ((op, w), ...)) |
     ("product", ((op, w), ...)) | ("power", base, exponent) | ("call", name, w)
     """
-    variable = node.kind == "name" and node.name in ("x", "y")
+    variable = node.kind == "name" and node.name in names.variables
     if not variable and all(child.written[0] == "c" for child in children):
         try:
             return ("c", float(built.expr))
         except (TypeError, ValueError, OverflowError):
             return ("c", _first_value(built.values))
     if variable:
-        return (node.name,)
+        return ("var", node.name)
     if node.kind in ("sum", "product"):
         return (node.kind, _fold_constants(node, children))
     parts = tuple(child.written for child in children)
@@ -368,6 +397,7 @@ class ParsedFunction:
 
     expr: sympy.Expr
     written: tuple
+    names: Names = XY
 
 
 def _power_hint(base: _Built) -> str | None:
@@ -381,23 +411,24 @@ def _power_hint(base: _Built) -> str | None:
 # ------------------------------------------------------------------------------ public
 
 
-def parse_expression(text: str) -> sympy.Expr:
-    """Turn the user's text into a sympy expression in ``X`` and ``Y``.
+def parse_expression(text: str, names: Names = XY) -> sympy.Expr:
+    """Turn the user's text into a sympy expression in ``X`` and ``Y`` (or in the
+    variables of ``names``: real sympy symbols of the same names).
 
     Only ever raises :class:`ExpressionError`, whose message says what is wrong
     and what to write instead. Hostile input (huge, deeply nested, enormous
     numbers) is refused cheaply, before sympy does any expensive work.
     """
-    return parse_function(text).expr
+    return parse_function(text, names).expr
 
 
 #: How many recently parsed functions are remembered (see :func:`parse_function`).
 RECENT_PARSES = 16
-_recent: OrderedDict[str, ParsedFunction] = OrderedDict()
+_recent: OrderedDict[tuple[str, Names], ParsedFunction] = OrderedDict()
 _recent_lock = threading.Lock()
 
 
-def parse_function(text: str) -> ParsedFunction:
+def parse_function(text: str, names: Names = XY) -> ParsedFunction:
     """:func:`parse_expression`, keeping the function as written too.
 
     The last few results are remembered: the window checks the text as it is
@@ -405,34 +436,35 @@ def parse_function(text: str) -> ParsedFunction:
     expression twice would cost up to ~15 ms on the way to the picture.
     """
     if not isinstance(text, str):
-        raise ExpressionError("the function must be given as text")
+        raise ExpressionError(f"the {names.noun} must be given as text")
+    key = (text, names)
     with _recent_lock:
-        known = _recent.get(text)
+        known = _recent.get(key)
         if known is not None:
-            _recent.move_to_end(text)
+            _recent.move_to_end(key)
             return known
     try:
-        parsed = _parse(text)
+        parsed = _parse(text, names)
     except ExpressionError:
         raise
     except Exception as error:  # a bug or a sympy limit: still a message, never a traceback
         raise ExpressionError(
-            f"could not process this function ({type(error).__name__}): try a simpler form"
+            f"could not process this {names.noun} ({type(error).__name__}): try a simpler form"
         ) from error
     with _recent_lock:
-        _recent[text] = parsed
+        _recent[key] = parsed
         while len(_recent) > RECENT_PARSES:
             _recent.popitem(last=False)
     return parsed
 
 
-def _parse(text: str) -> ParsedFunction:
+def _parse(text: str, names: Names) -> ParsedFunction:
     if len(text) > MAX_TEXT_LENGTH:
         raise ExpressionError(
             f"too long: at most {MAX_TEXT_LENGTH} characters (this has {len(text)})"
         )
-    tree = _Parser(text, _tokenize(text)).parse()
-    builder = _Builder(text)
+    tree = _Parser(text, _tokenize(text, names), names).parse()
+    builder = _Builder(text, names)
     with np.errstate(all="ignore"):
         built = builder.build(tree)
     if built.expr.has(sympy.I, *_BAD_VALUES):
@@ -441,5 +473,7 @@ def _parse(text: str) -> ParsedFunction:
         culprit, overflows = built.undefined
         shown = builder._shown(culprit)
         detail = "is too large everywhere" if overflows else "has no real value at any point"
-        raise ExpressionError(f"f is undefined everywhere: {shown} {detail}", culprit.start + 1)
-    return ParsedFunction(built.expr, built.written)
+        raise ExpressionError(
+            f"{names.symbol} is undefined everywhere: {shown} {detail}", culprit.start + 1
+        )
+    return ParsedFunction(built.expr, built.written, names)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from gdplayground.core.expression import activations
+
 # ----------------------------------------------------------------------------- printer
 
 _ADD, _NEG, _MUL, _POW, _ATOM = 1, 2, 3, 4, 5  # precedence of printed text
@@ -25,6 +27,9 @@ SYMPY_FUNCTION_NAMES: dict[type, str] = {
     sympy.log: "log",
     sympy.Abs: "abs",
     sympy.sign: "sign",
+    activations.sigmoid: "sigmoid",
+    activations.softplus: "softplus",
+    activations.relu: "relu",
 }
 
 

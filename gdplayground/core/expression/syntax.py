@@ -13,12 +13,7 @@ from gdplayground.core.expression.tokens import (
     _lex_digits,
     _Token,
 )
-from gdplayground.core.expression.vocabulary import (
-    _ATOMS,
-    _FUNCTIONS,
-    _SYMPY_ATOMS,
-    FUNCTION_NAMES,
-)
+from gdplayground.core.expression.vocabulary import _FUNCTIONS, FUNCTION_NAMES, XY, Names
 
 MAX_NODES = 500  # numbers, names and operations in the syntax tree
 MAX_DEPTH = 60  # nesting of brackets, functions, signs and powers
@@ -53,16 +48,19 @@ class _Parser:
         primary := number | name | function "(" sum ")" | "(" sum ")"
     """
 
-    def __init__(self, text: str, tokens: list[_Token]) -> None:
+    def __init__(self, text: str, tokens: list[_Token], names: Names = XY) -> None:
         self.text = text
         self.tokens = tokens
+        self.names = names
         self.pos = 0
         self.depth = 0
         self.nodes = 0
 
     def parse(self) -> _Node:
         if self._peek().kind == "end":
-            raise ExpressionError("empty function: type something like x^2 + y^2")
+            raise ExpressionError(
+                f"empty {self.names.noun}: type something like {self.names.example}"
+            )
         node = self._sum()
         token = self._peek()
         if token.kind != "end":
@@ -189,7 +187,7 @@ class _Parser:
         name, following = token.value, self._peek(1)
         if name in _FUNCTIONS:
             return self._call(token)
-        if name in _SYMPY_ATOMS:
+        if name in self.names.symbols:
             if following.kind == "(":
                 raise ExpressionError(
                     f"'{name}' is not a function: write {name}*(...) to multiply", following.column
@@ -197,7 +195,7 @@ class _Parser:
             self._advance()
             return self._make("name", token.start, token.end, name=name)
         raise ExpressionError(
-            _unknown_name_message(token.text, following.kind == "("), token.column
+            _unknown_name_message(token.text, following.kind == "(", self.names), token.column
         )
 
     def _call(self, token: _Token) -> _Node:
@@ -281,17 +279,17 @@ def _bare_function_message(name: str, following: _Token) -> str:
 # ---------------------------------------------------------------------------- name hints
 
 
-def _split_atoms(name: str) -> list[str] | None:
-    """Split ``name`` into x, y, pi, e and digit runs (``"xy2"`` -> x, y, 2), if possible."""
+def _split_atoms(name: str, names: Names) -> list[str] | None:
+    """Split ``name`` into known names and digit runs (``"xy2"`` -> x, y, 2), if possible."""
     if not name:
         return []
     if _is_digit(name[0]):
         end = _lex_digits(name, 0)
-        rest = _split_atoms(name[end:])
+        rest = _split_atoms(name[end:], names)
         return None if rest is None else [name[:end], *rest]
-    for atom in _ATOMS:
+    for atom in names.atoms:
         if name.startswith(atom):
-            rest = _split_atoms(name[len(atom) :])
+            rest = _split_atoms(name[len(atom) :], names)
             if rest is not None:
                 return [atom, *rest]
     return None
@@ -301,12 +299,14 @@ def _product_text(parts: list[str]) -> str:
     return "*".join(parts)
 
 
-def _unknown_name_message(name: str, called: bool) -> str:
+def _unknown_name_message(name: str, called: bool, names: Names) -> str:
     lower = name.lower()
-    if lower != name and (lower in _FUNCTIONS or lower in _SYMPY_ATOMS):
+    same = next((k for k in (*_FUNCTIONS, *names.symbols) if k.lower() == lower), None)
+    if same is not None and same != name:
         kind = "function" if called else "name"
-        return f"unknown {kind} '{name}' — did you mean {lower}? (names are lower case)"
-    hint = _split_hint(name, called) if len(name) <= 12 else None
+        case = "lower case" if all(k.islower() for k in names.symbols) else "case-sensitive"
+        return f"unknown {kind} '{name}' — did you mean {same}? (names are {case})"
+    hint = _split_hint(name, called, names) if len(name) <= 12 else None
     if hint:
         return f"'{name}' is not a {'function' if called else 'name'}: {hint}"
     if called:
@@ -314,26 +314,27 @@ def _unknown_name_message(name: str, called: bool) -> str:
         if close:
             return f"unknown function '{name}' — did you mean {close[0]}?"
         return f"unknown function '{name}': the functions are {', '.join(FUNCTION_NAMES)}"
-    return f"unknown name '{name}': use x, y, pi, e"
+    return f"unknown name '{name}': use {names.listed}"
 
 
-def _split_hint(name: str, called: bool) -> str | None:
+def _split_hint(name: str, called: bool, names: Names) -> str | None:
     """Suggest ``x*y`` for ``xy``, ``sin(x)`` for ``sinx``, ``x*sin(...)`` for ``xsin(``."""
     functions = sorted(_FUNCTIONS, key=len, reverse=True)
     if called:
         for function in functions:
-            atoms = _split_atoms(name[: -len(function)]) if name.endswith(function) else None
+            head = name[: -len(function)]
+            atoms = _split_atoms(head, names) if name.endswith(function) else None
             if atoms:
                 return f"write {_product_text([*atoms, function])}(...)"
         return None
-    atoms = _split_atoms(name)
+    atoms = _split_atoms(name, names)
     if atoms and len(atoms) == 2 and _is_digit(atoms[1][0]):
         base, digits = atoms
         return f"write {base}^{digits} for a power or {base}*{digits} to multiply"
     if atoms and len(atoms) > 1:
         return f"write {_product_text(atoms)} to multiply"
     for function in functions:
-        rest = _split_atoms(name[len(function) :]) if name.startswith(function) else None
+        rest = _split_atoms(name[len(function) :], names) if name.startswith(function) else None
         if rest:
             return f"write {function}({_product_text(rest)})"
     return None

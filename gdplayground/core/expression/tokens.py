@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
+from gdplayground.core.expression.vocabulary import XY, Names
+
 MAX_TEXT_LENGTH = 2000  # characters
 MAX_TOKENS = 1000  # numbers, names, operators and brackets
 
@@ -42,7 +44,6 @@ _OPERATORS = {
 }
 _SUPERSCRIPTS = {ch: digit for digit, ch in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 _CHAR_HINTS = {
-    "=": "type only the formula, e.g. x^2 + y^2 (no 'f =' and no '=')",
     "[": "use ( and ) for brackets",
     "]": "use ( and ) for brackets",
     "{": "use ( and ) for brackets",
@@ -86,7 +87,7 @@ def _is_name_char(ch: str) -> bool:
     return _is_name_start(ch) or _is_digit(ch)
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, names: Names = XY) -> list[_Token]:
     """Split ``text`` into tokens; unknown characters are errors naming their column."""
     tokens: list[_Token] = []
     i, n = 0, len(text)
@@ -102,7 +103,7 @@ def _tokenize(text: str) -> list[_Token]:
         elif ch in _SUPERSCRIPTS:
             token = _lex_superscript(text, i)
         else:
-            token = _lex_symbol(text, i)
+            token = _lex_symbol(text, i, names)
         tokens.append(token)
         if len(tokens) > MAX_TOKENS:
             raise ExpressionError(
@@ -176,7 +177,7 @@ def _lex_superscript(text: str, start: int) -> _Token:
     return _Token("sup", text[start:i], start, i, number=Fraction(int(digits)))
 
 
-def _lex_symbol(text: str, i: int) -> _Token:
+def _lex_symbol(text: str, i: int, names: Names) -> _Token:
     ch = text[i]
     if ch == "*" and text[i + 1 : i + 2] == "*":
         return _Token("op", "**", i, i + 2, value="^")
@@ -188,7 +189,7 @@ def _lex_symbol(text: str, i: int) -> _Token:
         return _Token(ch, ch, i, i + 1)
     if ch == "\u03c0":  # π
         return _Token("name", ch, i, i + 1, value="pi")
-    raise ExpressionError(_bad_character_message(ch), i + 1)
+    raise ExpressionError(_bad_character_message(ch, names), i + 1)
 
 
 def _abbreviate(text: str, limit: int = 40) -> str:
@@ -197,10 +198,10 @@ def _abbreviate(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _bad_character_message(ch: str) -> str:
+def _bad_character_message(ch: str, names: Names) -> str:
     code = f"U+{ord(ch):04X}"
     if ch in "\n\r":
-        return "line breaks are not allowed: write the function on one line"
+        return f"line breaks are not allowed: write the {names.noun} on one line"
     if unicodedata.category(ch).startswith(("C", "Z")):  # control, format, odd spaces
         described = f"character {code}"
         name = unicodedata.name(ch, "")
@@ -210,4 +211,6 @@ def _bad_character_message(ch: str) -> str:
     shown = f"'{ch}'" if ch.isascii() else f"'{ch}' ({code})"
     message = f"character {shown} is not allowed"
     hint = _CHAR_HINTS.get(ch)
+    if ch == "=":
+        hint = f"type only the formula, e.g. {names.example} (no '{names.symbol} =' and no '=')"
     return f"{message}: {hint}" if hint else message

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy
 
+from gdplayground.core.expression import activations
+
 X = sympy.Symbol("x", real=True)
 Y = sympy.Symbol("y", real=True)
 
-_ATOMS = ("pi", "x", "y", "e")  # longest first, for splitting "pix" into pi*x
-
-_SYMPY_ATOMS: dict[str, sympy.Expr] = {"x": X, "y": Y, "pi": sympy.pi, "e": sympy.E}
+#: The constants every expression may use, whatever its variables.
+CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
+CONSTANT_NAMES: tuple[str, ...] = tuple(CONSTANTS)
 
 
 def _log_base(base: int) -> Callable[[sympy.Expr], sympy.Expr]:
@@ -46,6 +51,9 @@ _FUNCTIONS: dict[str, tuple[Callable[[sympy.Expr], sympy.Expr], Callable[..., np
     "cbrt": (_cbrt, np.cbrt),
     "abs": (sympy.Abs, np.abs),
     "sign": (sympy.sign, np.sign),
+    "sigmoid": (activations.sigmoid, activations.sigmoid_values),
+    "softplus": (activations.softplus, activations.softplus_values),
+    "relu": (activations.relu, activations.relu_values),
 }
 FUNCTION_NAMES: tuple[str, ...] = tuple(_FUNCTIONS)
 
@@ -59,3 +67,60 @@ _DOMAIN_HINTS = {
     "acos": "acos needs an argument between -1 and 1",
     "tan": "tan is undefined at odd multiples of pi/2",
 }
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a variable of an expression, or None if it can."""
+    if not _NAME.match(name):
+        return "a name is a letter followed by letters, digits or underscores"
+    if name in CONSTANTS:
+        return f"{name} is a constant of the language"
+    if name in _FUNCTIONS:
+        return f"{name} is a function of the language"
+    return None
+
+
+@dataclass(frozen=True)
+class Names:
+    """The variables an expression may use, and how messages speak of it.
+
+    ``Names()`` is a function f(x, y); a data fit's model has ``w``, ``b`` and
+    the data's columns, its loss ``m`` and the columns.  ``noun`` and
+    ``symbol`` name the expression in messages ("empty function", "f is
+    undefined everywhere"); ``example`` is what to type instead.
+    """
+
+    variables: tuple[str, ...] = ("x", "y")
+    noun: str = "function"
+    symbol: str = "f"
+    example: str = "x^2 + y^2"
+
+    def __post_init__(self) -> None:
+        if len(set(self.variables)) != len(self.variables):
+            raise ValueError(f"variables named twice: {self.variables}")
+        for name in self.variables:
+            problem = name_problem(name)
+            if problem:
+                raise ValueError(f"{name!r} cannot be a variable: {problem}")
+
+    @cached_property
+    def symbols(self) -> dict[str, sympy.Expr]:
+        """Every name an expression may use (variables, then constants) and its sympy value."""
+        return {**{v: sympy.Symbol(v, real=True) for v in self.variables}, **CONSTANTS}
+
+    @cached_property
+    def atoms(self) -> tuple[str, ...]:
+        """The names, longest first (to split "pix" into pi*x in hints)."""
+        return tuple(sorted(self.symbols, key=len, reverse=True))
+
+    @property
+    def listed(self) -> str:
+        """The names as a message lists them: "x, y, pi, e"."""
+        return ", ".join(self.symbols)
+
+
+#: The names of a function f(x, y): today's mode.
+XY = Names()
