@@ -94,6 +94,10 @@ class Graph:
         value = float(value)
         return self._intern(("c", value), ("c", value.hex()))
 
+    def children(self, node: int) -> tuple[int, ...]:
+        """The ids ``node`` is made of (all below it)."""
+        return _children(self.nodes[node])
+
     def value_of(self, node: int) -> float | None:
         """The value of a constant node, None for anything else."""
         n = self.nodes[node]
