@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.picture import PathData, Picture, same_geometry
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
 from gdplayground.qt import palette
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
 from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
 from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
-from gdplayground.qt.path_data import PathData
 
 #: While a path runs, its last this many steps are drawn bold ("trail") and the
 #: rest of its history as a 1-pixel line, which Qt rasterises ~20x faster than
@@ -151,8 +151,8 @@ class _PathItems:
 class ContourView(pg.GraphicsLayoutWidget):
     """Filled contour of f with each optimizer's path drawn up to the current frame.
 
-    Feed it with :meth:`set_grid`, :meth:`set_paths`, :meth:`set_start`,
-    :meth:`set_minima`; animate with :meth:`set_frame`.  Clicking the plot or
+    Feed it a :class:`Picture` with :meth:`set_picture` (the window and the
+    exporter both do); animate with :meth:`set_frame`.  Clicking the plot or
     dragging the start marker emits :attr:`start_moved`; while dragging,
     :attr:`start_dragged` follows the mouse.
     """
@@ -163,6 +163,8 @@ class ContourView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._grid: Grid | None = None
+        self._levels: np.ndarray | None = None
+        self._minima: tuple = ()
         self._paths: list[PathData] = []
         self._items: list[_PathItems] = []
         self._frame = 0
@@ -287,14 +289,43 @@ class ContourView(pg.GraphicsLayoutWidget):
         return _PathItems(line, trail, gradient, step, None, None, None)
 
     # ------------------------------------------------------------------- data
+    def set_picture(self, picture: Picture) -> None:
+        """Show ``picture``: the one way the window and the exporter feed this view.
+
+        Only what changed is redrawn: a new grid or levels redraw the fill and
+        isolines, new paths their lines, and paths that are the same lines in
+        new colours or names are only restyled.
+        """
+        if picture.grid is not self._grid or picture.levels is not self._levels:
+            if picture.grid is not self._grid and self._paths:
+                self.set_paths([])  # the old paths do not belong to the new grid
+            self.set_grid(picture.grid, picture.levels, picture.log_scale, picture.isolines)
+        options = picture.options
+        self.isoline_item.setVisible(options.show_isolines)
+        if picture.minima != self._minima:
+            self.set_minima(picture.minima)
+        self.set_start(picture.start)
+        self._show_gradient = options.show_gradient_arrows
+        self._show_step = options.show_step_arrows
+        if same_geometry(self._paths, picture.paths):
+            self._restyle(picture.paths)
+        else:
+            self.set_paths(picture.paths)
+
     def set_grid(
-        self, grid: Grid, levels: np.ndarray | None = None, log: bool | None = None
+        self,
+        grid: Grid,
+        levels: np.ndarray | None = None,
+        log: bool | None = None,
+        segments: np.ndarray | None = None,
     ) -> None:
         """Show f sampled on ``grid``: colour fill, isolines at ``levels``, undefined note.
 
         ``log`` chooses the colour scale (None: automatic); ``levels`` default
-        to :func:`contour_levels` with the same scale.
+        to :func:`contour_levels` with the same scale; ``segments`` are the
+        isolines at those levels when already traced.
         """
+        new_grid = grid is not self._grid
         self._grid = grid
         scale = colour_scale(grid, log)
         if levels is None:
@@ -308,14 +339,17 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.image.setRect(
             QtCore.QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
         )
-        segments = isolines(grid, levels)
+        self._levels = levels
+        if segments is None:
+            segments = isolines(grid, levels)
         self.isoline_item.setData(segments[:, 0], segments[:, 1], connect="pairs")
 
         if grid.undefined_fraction > 0:
             self.note_item.setText(undefined_note(grid.undefined_fraction))
         self.note_item.setVisible(grid.undefined_fraction > 0)
-        self._rebuild_geometry()
-        self.reset_view()
+        if new_grid:
+            self._rebuild_geometry()
+            self.reset_view()
 
     def reset_view(self) -> None:
         """Show the whole sampled window."""
@@ -355,6 +389,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def set_minima(self, points: Sequence[tuple[float, float]]) -> None:
         """Mark known minima with stars."""
+        self._minima = tuple(points)
         array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.minima_item.setData(pos=array)
 
@@ -380,25 +415,39 @@ class ContourView(pg.GraphicsLayoutWidget):
             if not visible:
                 items.gradient_arrow.setVisible(False)
                 items.step_arrow.setVisible(False)
-                continue
-            path = self._paths[index]
+        self._style_items()
+        self._rebuild_geometry()
+        self._hide_hover()
+        self.set_frame(self._frame)
+
+    def _style_items(self) -> None:
+        """Pens and brushes from the paths' colours."""
+        for path, items in zip(self._paths, self._items, strict=False):
             colour = QtGui.QColor(path.colour)
             style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
             items.line.setPen(pg.mkPen(colour, width=1, style=style))
             items.trail.setPen(pg.mkPen(colour, width=2.5, style=style))
             items.step_arrow.setPen(pg.mkPen(colour, width=2.2))
             items.gradient_arrow.setPen(pg.mkPen(palette.MARKER_COLOUR, width=2.2))
-            drawn = path.points[: max(path.drawable, 0)]
-            items.xs = np.ascontiguousarray(drawn[:, 0])
-            items.ys = np.ascontiguousarray(drawn[:, 1])
         self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
-        self._rebuild_geometry()
-        self._hide_hover()
+
+    def _restyle(self, paths: Sequence[PathData]) -> None:
+        """The same lines in new colours or under new names: nothing is clipped again."""
+        self._paths = list(paths)
+        self._style_items()
+        for items in self._items[: len(self._paths)]:
+            if items.finished:  # its cached pixmap has the old colour
+                items.trail.update()
+        self._rebuild_histories()
         self.set_frame(self._frame)
 
     def _rebuild_geometry(self) -> None:
         """Precompute the drawable polylines (once per data change); arrows come lazily."""
         self._rebuild_path_geometry()
+        self._rebuild_histories()
+
+    def _rebuild_histories(self) -> None:
+        """The thin histories of all solid paths, as one item (pens from the paths)."""
         histories = []
         bounds = QtCore.QRectF()
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.picture import PathData, Picture, same_geometry
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
 from gdplayground.qt.curves import CurveStack, PointMarkers, PrefixCurve
-from gdplayground.qt.path_data import PathData
 
 #: A plot switches to a log y axis when its positive values span more decades than this.
 LOG_Y_DECADES = 2.0
@@ -252,6 +252,20 @@ class LossView(pg.GraphicsLayoutWidget):
         self.legend.setVisible(self.height() >= MIN_HEIGHT_FOR_LEGEND)
 
     # ------------------------------------------------------------------ data
+    def set_picture(self, picture: Picture) -> None:
+        """Show ``picture``'s paths: the one way the window and the exporter feed this view.
+
+        Paths that are the same runs in new colours or names are only restyled.
+        """
+        if same_geometry(self._paths, picture.paths):
+            self._paths = list(picture.paths)
+            self._style()
+            for stack in self._stacks.values():
+                stack.update()
+            self.set_frame(self._frame)
+        else:
+            self.set_paths(picture.paths)
+
     def set_paths(self, paths: Sequence[PathData]) -> None:
         """Replace the curves (items are reused) and fix the axes to the full runs."""
         self._paths = list(paths)
@@ -262,13 +276,19 @@ class LossView(pg.GraphicsLayoutWidget):
             visible = index < len(self._paths)
             curves.value.setVisible(visible)
             curves.gradient.setVisible(visible)
-            if visible:
-                path = self._paths[index]
-                style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-                # 1-pixel pens: Qt draws them ~20x faster than wider ones
-                pen = pg.mkPen(path.colour, width=1, style=style)
-                curves.value.setPen(pen)
-                curves.gradient.setPen(pen)
+        self._style()
+        longest = max((len(path.points) for path in self._paths), default=1)
+        self._steps = np.arange(longest, dtype=np.float64)
+        self._rebuild()
+
+    def _style(self) -> None:
+        """Pens, marker brushes and legend entries from the paths' colours and names."""
+        for path, curves in zip(self._paths, self._curves, strict=False):
+            style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            # 1-pixel pens: Qt draws them ~20x faster than wider ones
+            pen = pg.mkPen(path.colour, width=1, style=style)
+            curves.value.setPen(pen)
+            curves.gradient.setPen(pen)
         entries = [(path.name, path.colour, path.dashed) for path in self._paths]
         if entries != self._legend_entries:  # rebuilding the legend costs ~10 ms
             self._legend_entries = entries
@@ -276,9 +296,6 @@ class LossView(pg.GraphicsLayoutWidget):
             for path, curves in zip(self._paths, self._curves, strict=False):
                 self.legend.addItem(curves.value, path.name)
         self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
-        longest = max((len(path.points) for path in self._paths), default=1)
-        self._steps = np.arange(longest, dtype=np.float64)
-        self._rebuild()
 
     def set_log_y(self, which: str, log: bool | None) -> None:
         """Log y for the ``"f"`` or ``"grad"`` plot: True, False, or None (automatic)."""

@@ -12,7 +12,7 @@ from test_expression_properties import TREE_SETTINGS, TREES, parsed_or_reject, r
 from gdplayground.core.evaluator import Graph, Program, Unsupported
 from gdplayground.core.expression import FUNCTION_NAMES, X, Y, parse_expression, parse_function
 from gdplayground.core.gradients import Objective, _lambdify, compile_function, make_objective
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 RNG = np.random.default_rng(7)
 XS, YS = RNG.uniform(-3, 3, 400), RNG.uniform(-3, 3, 400)

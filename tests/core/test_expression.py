@@ -20,7 +20,7 @@ from gdplayground.core.expression import (
     parse_expression,
     parse_function,
 )
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 
 def value_at(text: str, x: float = 0.0, y: float = 0.0) -> float:

@@ -7,7 +7,6 @@ import pytest
 
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import (
     STATUSES,
     run_batch,
@@ -15,6 +14,7 @@ from gdplayground.core.trajectory import (
     run_trajectories,
     run_trajectory,
 )
+from gdplayground.model.presets import load_presets
 
 
 def test_points_start_at_the_start_and_have_steps_plus_one_rows() -> None:

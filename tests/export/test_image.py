@@ -10,8 +10,8 @@ import pytest
 from export_checks import COLOURS, count_near, distinct_colours, leftovers, pixels
 from PIL import Image
 
+from gdplayground.core.picture import picture_from_scene
 from gdplayground.export.image import ExportError, export_image, render_image
-from gdplayground.export.picture import picture_from_scene
 from gdplayground.export.render import camera_of, offscreen_view
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -177,9 +177,9 @@ def test_a_picture_from_another_process_draws_the_isolines_it_carries(scene) -> 
     from gdplayground.core.sampling import isolines
 
     picture = pickle.loads(pickle.dumps(picture_from_scene(scene)))  # as the worker sends it
-    assert picture.isoline_segments is not None and len(picture.isoline_segments) > 0
+    assert len(picture.isolines) > 0
+    np.testing.assert_array_equal(picture.isolines, isolines(scene.grid, scene.levels))
     with offscreen_view(picture, "contour", (320, 240)) as view:
-        # the view draws what was traced in the worker, not a second tracing
-        assert isolines(picture.grid, picture.levels) is picture.isoline_segments
+        xs, ys = view.isoline_item.getData()  # what was traced in the worker, drawn as is
+        np.testing.assert_array_equal(np.column_stack([xs, ys]), picture.isolines)
         assert view.isoline_item.isVisible()
-    np.testing.assert_array_equal(picture.isoline_segments, isolines(scene.grid, scene.levels))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdplayground.core.picture import PathData
 from gdplayground.qt.palette import path_colour
-from gdplayground.qt.path_data import PathData
 
 ROSENBROCK_DOMAIN = (-2.0, 2.0, -1.0, 3.0)
 

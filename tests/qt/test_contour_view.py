@@ -8,9 +8,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtTest import QTest
 from qt_fakes import ROSENBROCK_DOMAIN, descent_path
 
+from gdplayground.core.picture import PathData
 from gdplayground.core.sampling import sample_grid
 from gdplayground.qt.contour_view import TRAIL_STEPS, ContourView, undefined_note
-from gdplayground.qt.path_data import PathData
 
 
 @pytest.fixture

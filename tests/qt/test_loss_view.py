@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6 import QtGui
 
+from gdplayground.core.picture import PathData
 from gdplayground.qt.loss_view import LossView, display_values, wants_log_y
-from gdplayground.qt.path_data import PathData
 
 
 @pytest.fixture

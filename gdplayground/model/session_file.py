@@ -1,181 +1,45 @@
-"""Everything a user sets up, as plain frozen dataclasses, and its ``.gdp.json`` form.
+"""The ``.gdp.json`` form of a session: writing it, and reading it back whole or not at all.
 
-A :class:`Session` is the single source of truth for the GUI and the command
-line: the function, window, colour scaling, gradient mode, optimizers, start
-point, steps and view toggles.  Loading validates everything with the same
-rules as the editor (the function goes through the same parser) and either
-returns a whole session or raises :class:`SessionError` with a message saying
-what is wrong.
+Reading checks the types of every field here and every value with the one
+set of rules (:func:`gdplayground.model.rules.check_session`), so a file
+loads exactly when the window would accept what it says.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig, OptimizerError, make_config
-from gdplayground.core.presets import load_presets
-
-FORMAT_VERSION = 1
-SUFFIX = ".gdp.json"
-MAX_FILE_BYTES = 2_000_000
-MAX_OPTIMIZERS = 64
-MAX_STEPS = 100_000
-MAX_NAME = 80
-COLOR_SCALES = ("auto", "linear", "log")
-GRADIENT_MODES = ("symbolic", "numeric")
-
-#: Okabe & Ito's colour-blind-safe palette (black left out: it is the marker colour).
-DEFAULT_COLORS = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
+from gdplayground.io.files import InputError, atomic_write_text, read_regular_file
+from gdplayground.model.limits import (
+    COLOR_SCALES,
+    DEFAULT_STEPS,
+    DEFAULT_TOL,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    GRADIENT_MODES,
+    MAX_FILE_BYTES,
+    MAX_FUNCTION_CHARS,
+    MAX_NAME,
+    MAX_OPTIMIZERS,
 )
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+from gdplayground.model.palette import PALETTE
+from gdplayground.model.rules import check_session
+from gdplayground.model.session import OptimizerEntry, Session, SessionError, ViewOptions
 
-
-#: Windows and start points beyond this size are refused (optimizer runs count
-#: points past it as diverged, and plots lose all precision).
-MAX_COORDINATE = 1e10
-
-
-def domain_problem(domain: tuple[float, float, float, float]) -> str | None:
-    """Why ``(xmin, xmax, ymin, ymax)`` cannot be a plotting window, or None if it can."""
-    if len(domain) != 4 or not all(math.isfinite(v) for v in domain):
-        return "write four finite numbers [xmin, xmax, ymin, ymax]"
-    xmin, xmax, ymin, ymax = domain
-    if not (xmin < xmax and ymin < ymax):
-        return "write [xmin, xmax, ymin, ymax] with xmin < xmax and ymin < ymax"
-    if max(abs(v) for v in domain) > MAX_COORDINATE:
-        return f"keep the window within ±{MAX_COORDINATE:g}"
-    for low, high, axis in ((xmin, xmax, "x"), (ymin, ymax, "y")):
-        if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
-            return f"the {axis} range {low:g} to {high:g} is too narrow to plot: widen it"
-    return None
-
-
-def start_problem(start: tuple[float, float]) -> str | None:
-    """Why ``(x, y)`` cannot be a start point, or None if it can."""
-    if len(start) != 2 or not all(math.isfinite(v) for v in start):
-        return "write two finite numbers [x, y]"
-    if max(abs(v) for v in start) > MAX_COORDINATE:
-        return f"keep the start within ±{MAX_COORDINATE:g}"
-    return None
-
-
-def start_inside(
-    start: tuple[float, float], domain: tuple[float, float, float, float]
-) -> tuple[float, float]:
-    """``start`` if it lies in the window, else a point in its upper left (where
-    the standard test functions' interesting descents begin)."""
-    xmin, xmax, ymin, ymax = domain
-    if xmin <= start[0] <= xmax and ymin <= start[1] <= ymax:
-        return start
-    return (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
-
-
-def shown_minima(session: Session) -> tuple[tuple[float, float], ...]:
-    """The known minima the views mark: the preset's, when minima are shown."""
-    if session.preset is None or not session.view.show_minima:
-        return ()
-    return load_presets()[session.preset].minima
-
-
-class SessionError(ValueError):
-    """A session that cannot be loaded; the message names the field and the fix."""
-
-
-@dataclass(frozen=True)
-class OptimizerEntry:
-    """One racer: a method with its hyperparameters, a display name and a colour."""
-
-    name: str
-    method: str
-    params: dict[str, float]
-    color: str
-    enabled: bool = True
-
-    @property
-    def config(self) -> OptimizerConfig:
-        """The validated method and hyperparameters."""
-        return OptimizerConfig(self.method, dict(self.params))
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """What the views show besides the function and the paths."""
-
-    show_gradient_arrows: bool = False
-    show_step_arrows: bool = False
-    show_isolines: bool = True
-    show_minima: bool = True
-
-
-@dataclass(frozen=True)
-class Session:
-    """The whole state needed to reproduce a demo."""
-
-    function: str
-    domain: tuple[float, float, float, float]
-    start: tuple[float, float]
-    optimizers: tuple[OptimizerEntry, ...]
-    color_scale: str = "auto"
-    gradient: str = "symbolic"
-    h: float | None = None
-    steps: int = 200
-    tol: float = 1e-10
-    preset: str | None = None
-    view: ViewOptions = field(default_factory=ViewOptions)
-
-
-def entry_for(method: str, index: int, params: dict[str, float] | None = None) -> OptimizerEntry:
-    """A new entry for ``method`` with its defaults and the ``index``-th palette colour."""
-    config = make_config(method, params)
-    title = OPTIMIZERS[config.name].title
-    return OptimizerEntry(
-        title, config.name, config.params, DEFAULT_COLORS[index % len(DEFAULT_COLORS)]
-    )
-
-
-def default_session() -> Session:
-    """What a first launch shows: Rosenbrock, five optimizers, ready to play."""
-    preset = load_presets()["rosenbrock"]
-    methods = {
-        "gd": {"lr": 1e-3},
-        "momentum": {"lr": 1e-3},
-        "rmsprop": {"lr": 0.02},
-        "adam": {"lr": 0.1},
-        "newton": {"lr": 0.5},
-    }
-    entries = tuple(entry_for(m, i, p) for i, (m, p) in enumerate(methods.items()))
-    return Session(
-        function=preset.formula,
-        domain=preset.domain,
-        start=(-1.5, 2.0),
-        optimizers=entries,
-        preset=preset.key,
-        steps=300,
-    )
-
-
-# ------------------------------------------------------------------ serialising
+#: Python refuses to turn longer integers into text; session files never need them.
+MAX_INTEGER_DIGITS = 400
 
 
 def session_to_dict(session: Session) -> dict[str, Any]:
-    """The JSON-ready form of a session, with its format version."""
+    """The JSON-ready form of a session, with its format name and version."""
     data = asdict(session)
     data["domain"] = list(session.domain)
     data["start"] = list(session.start)
-    return {"format": "gdplayground-session", "version": FORMAT_VERSION, **data}
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **data}
 
 
 def session_to_json(session: Session) -> str:
@@ -185,15 +49,11 @@ def session_to_json(session: Session) -> str:
 
 def save_session(session: Session, path: str | Path) -> None:
     """Write a session atomically: a crash mid-save never destroys the previous file."""
-    from gdplayground.io.files import atomic_write_text
-
     atomic_write_text(path, session_to_json(session))
 
 
 def load_session(path: str | Path) -> Session:
     """Read and validate a ``.gdp.json`` file; raise SessionError if anything is wrong."""
-    from gdplayground.io.files import InputError, read_regular_file
-
     p = Path(path)
     try:
         raw = read_regular_file(p, MAX_FILE_BYTES, "session file (.gdp.json)")
@@ -212,8 +72,16 @@ def session_from_json(text: str) -> Session:
     def no_constants(name: str) -> None:
         raise SessionError(f"the file contains {name}, which is not a number: write a finite value")
 
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+            raise SessionError(
+                f"the file contains a whole number of {len(digits.lstrip('-'))} digits: "
+                "write a number of sensible size"
+            )
+        return int(digits)
+
     try:
-        data = json.loads(text, parse_constant=no_constants)
+        data = json.loads(text, parse_constant=no_constants, parse_int=integer)
     except SessionError:
         raise
     except json.JSONDecodeError as exc:
@@ -222,7 +90,7 @@ def session_from_json(text: str) -> Session:
         ) from None
     except RecursionError:
         raise SessionError("the file is nested too deeply to be a session") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
+    except ValueError as exc:
         raise SessionError(f"not a session file: {exc}") from None
     return session_from_dict(data)
 
@@ -230,55 +98,39 @@ def session_from_json(text: str) -> Session:
 def session_from_dict(data: Any) -> Session:
     """Validate a decoded session; return it whole or raise SessionError."""
     r = _Reader(data, "session")
+    kind = r.data.get("format")
+    if kind != FORMAT_NAME:
+        found = "no format field" if kind is None else f"format {kind!r}"
+        raise SessionError(
+            f'not a gdplayground session ({found}; expected "format": "{FORMAT_NAME}")'
+        )
     version = r.integer("version", 1, 10**6)
     if version > FORMAT_VERSION:
         raise SessionError(
             f"this session was saved by a newer gdplayground (format {version}); "
             f"this version reads format {FORMAT_VERSION}: please update"
         )
-    function = r.text("function", 2000)
-    from gdplayground.core.expression import ExpressionError, parse_expression  # sympy: lazily
-
-    try:
-        parse_expression(function)
-    except ExpressionError as exc:
-        raise SessionError(f"function {function!r}: {exc}") from None
-    domain = tuple(r.numbers("domain", 4))
-    problem = domain_problem(domain)  # type: ignore[arg-type]
-    if problem:
-        raise SessionError(f"domain: {problem}")
-    start = tuple(r.numbers("start", 2))
-    problem = start_problem(start)  # type: ignore[arg-type]
-    if problem:
-        raise SessionError(f"start: {problem}")
-    preset = r.optional_text("preset", 64)
-    if preset is not None and preset not in load_presets():
-        raise SessionError(f"preset {preset!r} is not one of {', '.join(load_presets())}")
-    if preset is not None and load_presets()[preset].formula != function:
-        raise SessionError(
-            f"preset {preset!r} does not match the function: remove the preset field, "
-            f"or write the preset's formula {load_presets()[preset].formula!r}"
-        )
-    h = r.optional_number("h", low=0.0, strict=True)
     items = r.array("optimizers", MAX_OPTIMIZERS)
-    optimizers = tuple(_read_entry(item, i) for i, item in enumerate(items))
     view = r.sub("view", optional=True)
-    return Session(
-        function=function,
-        domain=domain,  # type: ignore[arg-type]
-        start=start,  # type: ignore[arg-type]
-        optimizers=optimizers,
+    session = Session(
+        function=r.text("function", MAX_FUNCTION_CHARS),
+        domain=tuple(r.numbers("domain", 4)),  # type: ignore[arg-type]
+        start=tuple(r.numbers("start", 2)),  # type: ignore[arg-type]
+        optimizers=tuple(_read_entry(item, i) for i, item in enumerate(items)),
         color_scale=r.choice("color_scale", COLOR_SCALES, "auto"),
         gradient=r.choice("gradient", GRADIENT_MODES, "symbolic"),
-        h=h,
-        steps=r.integer("steps", 0, MAX_STEPS, default=200),
-        tol=r.number("tol", low=0.0, default=1e-10),
-        preset=preset,
+        h=r.optional_number("h"),
+        steps=r.integer("steps", -(10**9), 10**9, default=DEFAULT_STEPS),
+        tol=r.number("tol", default=DEFAULT_TOL),
+        preset=r.optional_text("preset", 64),
         view=_read_view(view) if view is not None else ViewOptions(),
     )
+    return check_session(session)
 
 
 def _read_entry(item: Any, index: int) -> OptimizerEntry:
+    from gdplayground.core.optimizers import OPTIMIZERS, OptimizerError, make_config
+
     r = _Reader(item, f"optimizers[{index}]")
     method = r.text("method", 32)
     params_reader = r.sub("params", optional=True)
@@ -290,9 +142,7 @@ def _read_entry(item: Any, index: int) -> OptimizerEntry:
         config = make_config(method, params)
     except OptimizerError as exc:
         raise SessionError(f"optimizers[{index}]: {exc}") from None
-    color = r.text("color", 7, default=DEFAULT_COLORS[index % len(DEFAULT_COLORS)])
-    if not _HEX.match(color):
-        raise SessionError(f"optimizers[{index}].color {color!r}: write a colour like #E69F00")
+    color = r.text("color", 7, default=PALETTE[index % len(PALETTE)])
     name = r.text("name", MAX_NAME, default=OPTIMIZERS[config.name].title)
     return OptimizerEntry(name, config.name, config.params, color, r.boolean("enabled", True))
 
@@ -358,10 +208,10 @@ class _Reader:
             raise SessionError(f"{self._path(key)}: must be {op} {low:g}, not {value:g}")
         return value
 
-    def optional_number(self, key: str, low: float, strict: bool) -> float | None:
+    def optional_number(self, key: str) -> float | None:
         if self.data.get(key) is None:
             return None
-        return self.number(key, low, strict)
+        return self.number(key)
 
     def integer(self, key: str, low: int, high: int, default: Any = _MISSING) -> int:
         value = self._get(key, default)
