@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import sympy
 
+import gdplayground.core.expression.activations as act
 from gdplayground.core.expression import SYMPY_FUNCTION_NAMES
-from gdplayground.core.expression import activations as act
 
 
 class Unsupported(Exception):

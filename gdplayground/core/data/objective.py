@@ -120,12 +120,12 @@ class DataObjective:
     # ---------------------------------------------------------------- batches
 
     def batch_value_and_gradient(
-        self, w: Array, b: Array, index: Array
+        self, w: Array, b: Array, index: Array | None
     ) -> tuple[Array, Array, Array]:
         """(L, dL/dw, dL/db) of the mean loss over the examples ``index``: a 1-D
         array for every point, or one row of example indices per point (w and b
-        then 1-D, one per row)."""
-        index = np.asarray(index)
+        then 1-D, one per row); None is every example (the same as full data)."""
+        index = None if index is None else np.asarray(index)
         if self.mode == "numeric":
             return (
                 self._evaluate("value", w, b, index)[0],
@@ -133,9 +133,9 @@ class DataObjective:
             )
         return self._evaluate("first", w, b, index)  # type: ignore[return-value]
 
-    def batch_hessian(self, w: Array, b: Array, index: Array) -> tuple[Array, Array, Array]:
+    def batch_hessian(self, w: Array, b: Array, index: Array | None) -> tuple[Array, Array, Array]:
         """The Hessian of the mean loss over the examples ``index`` (as above)."""
-        index = np.asarray(index)
+        index = None if index is None else np.asarray(index)
         if self.mode == "numeric":
             return self._numeric_hessian(w, b, index)
         return self._evaluate("second", w, b, index)  # type: ignore[return-value]

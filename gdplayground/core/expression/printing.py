@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from gdplayground.core.expression import activations
+import gdplayground.core.expression.activations as activations
 
 # ----------------------------------------------------------------------------- printer
 

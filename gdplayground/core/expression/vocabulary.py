@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from gdplayground.core.expression import activations
+import gdplayground.core.expression.activations as activations
 
 X = sympy.Symbol("x", real=True)
 Y = sympy.Symbol("y", real=True)
