@@ -128,3 +128,16 @@ def test_they_print_back_as_written_and_differentiate_in_words() -> None:
     assert derivative == "sigmoid(x)"
     sigmoid_slope = expression_to_text(sympy.diff(parse_expression("sigmoid(x)"), X))
     assert parse_expression(sigmoid_slope) == parse_expression("(1 - sigmoid(x))*sigmoid(x)")
+
+
+def test_sympys_compiler_computes_them_as_the_evaluator_does() -> None:
+    # the fallback for what the evaluator cannot handle: each is one bracketed value
+    from gdplayground.core.gradients import _lambdify
+
+    x, y = np.array([0.3, -2.0, 25.0]), np.array([1.5, 0.5, -1.0])
+    for text in ("sigmoid(x)/sigmoid(y)", "softplus(x)^-1 * relu(y - x)^2", "1/relu(x)"):
+        expr = parse_expression(text)
+        with np.errstate(all="ignore"):
+            (want,) = _lambdify([expr])(x, y)
+        got = compile_function(text).value(x, y)
+        np.testing.assert_allclose(got, want, rtol=1e-14, err_msg=text)

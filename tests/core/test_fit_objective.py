@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gdplayground.core.data.dataset import BuiltinSource, DataSet
-from gdplayground.core.data.fit import FitExpressionError, parse_fit
+from gdplayground.core.data.fit import FitExpressionError, compile_output, parse_fit
 from gdplayground.core.data.generators import generate
 from gdplayground.core.data.objective import CHUNK, DataObjective
 from gdplayground.core.expression import ExpressionError, parse_function
@@ -227,3 +227,18 @@ def test_the_logistic_loss_is_finite_however_far_out() -> None:
     b = np.array([1e4, -1e4, -500.0, 0.0])
     for values in obj.value_and_gradient(w, b):
         assert np.isfinite(values).all()
+
+
+def test_one_examples_gradient_is_written_out() -> None:
+    obj = objective("w*x + b", "(m - y)^2")
+    assert not obj.has_gradient_text
+    dw, db = obj.gradient_text
+    assert dw == "2*x*(b + w*x - y)" and obj.has_gradient_text
+    assert db.replace(" ", "") == "2*b+2*w*x-2*y"
+
+
+def test_an_output_to_draw_is_a_function_of_m() -> None:
+    np.testing.assert_allclose(compile_output("sigmoid(m)")(np.array([0.0, 50.0])), [0.5, 1.0])
+    with pytest.raises(FitExpressionError, match="unknown name 'x': use m, pi, e") as info:
+        compile_output("sigmoid(x)")
+    assert info.value.part == "output"

@@ -8,9 +8,12 @@ the parser's message, which lists the names there are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from gdplayground.core.evaluator import Graph, Program
 from gdplayground.core.expression import ExpressionError, ParsedFunction, parse_function
 from gdplayground.core.expression.vocabulary import Names
 
@@ -93,3 +96,23 @@ def _used(tree: tuple) -> set[str]:
         elif node[0] in ("neg", "power"):
             stack.extend(node[1:])
     return found
+
+
+def output_names() -> Names:
+    """What a model's drawn output may name: m (e.g. ``sigmoid(m)``, a probability)."""
+    return Names((OUTPUT,), "output", "p", "sigmoid(m)")
+
+
+def compile_output(text: str) -> Callable[[np.ndarray], np.ndarray]:
+    """What the data view draws for the model's output m (a fit preset's ``output``):
+    a function of m's values; raises FitExpressionError (part "output")."""
+    parsed = _parse("output", text, output_names())
+    graph = Graph((OUTPUT,))
+    program = Program(graph, [graph.from_written(parsed.written)])
+
+    def output(m: np.ndarray) -> np.ndarray:
+        m = np.asarray(m, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return np.array(np.broadcast_to(program(m)[0], m.shape), dtype=np.float64)
+
+    return output

@@ -21,11 +21,13 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 
 import numpy as np
+import sympy
 
 from gdplayground.core.data.dataset import DataSet
 from gdplayground.core.data.fit import OUTPUT, PARAMETERS, Fit
 from gdplayground.core.data.polynomial import polynomial_terms
 from gdplayground.core.evaluator import Graph, Program
+from gdplayground.core.expression import expression_to_text
 from gdplayground.core.gradients import GRADIENT_STEP, HESSIAN_STEP, MODES
 
 Array = np.ndarray
@@ -139,6 +141,21 @@ class DataObjective:
         if self.mode == "numeric":
             return self._numeric_hessian(w, b, index)
         return self._evaluate("second", w, b, index)  # type: ignore[return-value]
+
+    @cached_property
+    def gradient_text(self) -> tuple[str, str]:
+        """One example's d(loss)/dw and d(loss)/db written out in the language (the
+        gradient is their mean over the examples): sympy's work, for showing only."""
+        composed = self.fit.loss.expr.subs(self.fit.loss.names.symbols[OUTPUT], self.fit.model.expr)
+        symbols = self.fit.model.names.symbols
+        return tuple(  # type: ignore[return-value]
+            expression_to_text(sympy.diff(composed, symbols[p])) for p in PARAMETERS
+        )
+
+    @property
+    def has_gradient_text(self) -> bool:
+        """True once :attr:`gradient_text` has been computed (reading it is then free)."""
+        return "gradient_text" in self.__dict__
 
     # ---------------------------------------------------------------- the model
 

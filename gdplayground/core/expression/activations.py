@@ -85,7 +85,7 @@ class sigmoid(_Activation):  # noqa: N801 - the language's name
 
     def _numpycode(self, printer: Any) -> str:
         exp = printer._module_format("numpy.exp")
-        return f"1/(1 + {exp}(-({printer._print(self.args[0])})))"
+        return f"(1/(1 + {exp}(-({printer._print(self.args[0])}))))"
 
 
 class softplus(_Activation):  # noqa: N801
