@@ -8,7 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdplayground.core.data.csv_files import MAX_CSV_BYTES, parse_csv, read_csv, write_csv
+from gdplayground.core.data.csv_files import (
+    MAX_CSV_BYTES,
+    parse_csv,
+    read_csv,
+    read_saved_csv,
+    write_csv,
+)
 from gdplayground.core.data.dataset import MAX_ROWS, DataError
 from gdplayground.core.data.generators import generate
 
@@ -148,3 +154,13 @@ def test_parse_csv_takes_bytes_and_names_them() -> None:
     assert columns == ("a1", "a_2") and values.shape == (2, 1)
     with pytest.raises(DataError, match="^upload: row 2"):
         parse_csv(b"a1,a_2\n1,x\n", "upload")
+
+
+def test_a_saved_file_must_still_be_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n1,2\n")
+    checksum = read_csv(path).source.sha256
+    assert read_saved_csv(path, checksum).values.tolist() == [[1.0], [2.0]]
+    path.write_text("x,y\n1,2.5\n")
+    with pytest.raises(DataError, match="d.csv has changed since the session was saved"):
+        read_saved_csv(path, checksum)

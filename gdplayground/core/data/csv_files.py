@@ -49,6 +49,18 @@ def read_csv(path: str | os.PathLike[str]) -> DataSet:
     return DataSet(columns, values, source)
 
 
+def read_saved_csv(path: str | os.PathLike[str], sha256: str) -> DataSet:
+    """The CSV file a session refers to, if it still has the contents it had when
+    the session was saved (its SHA-256); else a DataError saying it changed."""
+    data = read_csv(path)
+    if data.source.sha256 != sha256:  # type: ignore[union-attr]
+        raise DataError(
+            f"{Path(path).name} has changed since the session was saved: "
+            "open the file again to fit its new contents"
+        )
+    return data
+
+
 def parse_csv(raw: bytes, label: str = "the file") -> tuple[tuple[str, ...], np.ndarray]:
     """Column names and values (one row per column) of CSV bytes; ``label``
     names the file in messages."""
