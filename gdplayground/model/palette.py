@@ -5,26 +5,35 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: Okabe & Ito's colour-blind-safe palette (black left out: it is the marker colour).
+#: Eight colours chosen (from Okabe-Ito, Tol, Tableau, IBM and ColorBrewer sets)
+#: to stay apart from each other under normal vision and each simulated colour
+#: vision deficiency (CIELAB distance at least 25 under protan, deutan and tritan
+#: simulations: tests/model/test_palette.py), and from white and from the washed
+#: viridis fill they are drawn on; then four more for long races.
 PALETTE = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
+    "#000000",  # black
+    "#D62728",  # red
+    "#66CCEE",  # cyan
+    "#BCBD22",  # olive
+    "#785EF0",  # violet
+    "#EE6677",  # rose
+    "#332288",  # indigo
+    "#882255",  # wine
+    "#FFB000",  # amber
+    "#009988",  # teal
+    "#A65628",  # brown
+    "#999999",  # grey
 )
 #: Each method's own colour (an index into PALETTE), so Adam looks the same in
-#: every race, whatever else runs beside it.
+#: every race, whatever else runs beside it; the default race (GD, momentum,
+#: RMSProp, Adam, Newton) gets five of the first eight.
 METHOD_COLOURS = {
     "gd": 0,
     "momentum": 1,
-    "nesterov": 2,
+    "nesterov": 5,
     "adagrad": 3,
-    "rmsprop": 4,
-    "adam": 5,
+    "rmsprop": 2,
+    "adam": 4,
     "adamw": 6,
     "newton": 7,
 }

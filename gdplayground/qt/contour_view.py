@@ -12,7 +12,13 @@ from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isoli
 from gdplayground.qt import palette
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
 from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
-from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
+from gdplayground.qt.geometry import (
+    FAR_LIMIT,
+    GRADIENT_LENGTH,
+    ClippedPath,
+    arrow_segments,
+    clip_polyline,
+)
 
 #: While a path runs, its last this many steps are drawn bold ("trail") and the
 #: rest of its history as a 1-pixel line, which Qt rasterises ~20x faster than
@@ -460,11 +466,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             bounds = bounds.united(items.line.boundingRect())
         self.history_item.set_lines(histories, bounds)
         if self._grid is not None:  # current points further out than this are not marked
-            xmin, xmax, ymin, ymax = self._grid.domain
-            width, height = xmax - xmin, ymax - ymin
-            self.current_item.declare_bounds(
-                QtCore.QRectF(xmin - 10 * width, ymin - 10 * height, 21 * width, 21 * height)
-            )
+            self.current_item.declare_bounds(_far_box(self._grid.domain))
 
     def _rebuild_path_geometry(self) -> None:
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
@@ -538,7 +540,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._update_arrow(items.step_arrow, items.step_geometry, self._show_step, last)
         if self._grid is not None:
             xmin, xmax, ymin, ymax = self._grid.domain
-            far = 10 * max(xmax - xmin, ymax - ymin)
+            far = FAR_LIMIT * max(xmax - xmin, ymax - ymin) / 2
             current[
                 (np.abs(current - ((xmin + xmax) / 2, (ymin + ymax) / 2)) > far).any(axis=1)
             ] = np.nan
@@ -754,6 +756,14 @@ class ContourView(pg.GraphicsLayoutWidget):
     def hover_text(self) -> str | None:
         """The hover text currently shown, or None."""
         return self._hover_text_value
+
+
+def _far_box(domain: tuple) -> QtCore.QRectF:
+    """The square around the window that paths are clipped to (see :data:`FAR_LIMIT`)."""
+    xmin, xmax, ymin, ymax = domain
+    half = FAR_LIMIT * max(xmax - xmin, ymax - ymin) / 2
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return QtCore.QRectF(cx - half, cy - half, 2 * half, 2 * half)
 
 
 def _bounds(xs: np.ndarray, ys: np.ndarray, domain: tuple, margin: float) -> QtCore.QRectF:

@@ -57,9 +57,12 @@ def arrow_segments(
     return segments, valid
 
 
-#: Paths are clipped to a box this many window half-widths around the window:
-#: Qt cannot rasterise lines reaching 1e100, and nothing out there is visible.
-FAR_LIMIT = 1000.0
+#: Paths are clipped to a square box reaching this many of the window's larger
+#: half-sides from its centre (a margin of a window or more on every side, for
+#: zooming out and for equal axis scales): Qt's cost of drawing a line, and of a
+#: cached picture of it, grows with how far it reaches, and nothing out there
+#: is visible.  A path that ran away to 1e30 costs what one at the edge does.
+FAR_LIMIT = 3.0
 
 
 #: Thinned history keeps at most one point per cell of this fraction of the
@@ -108,10 +111,13 @@ def clip_polyline(
     domain: Domain,
     limit: float = FAR_LIMIT,
     heights: np.ndarray | None = None,
+    square: bool = True,
 ) -> ClippedPath:
     """Clip the polyline through ``points`` (n, 2) to a box around ``domain``.
 
-    The box reaches ``limit`` window half-widths from the centre.  Segments
+    The box is square, reaching ``limit`` times the window's larger half-side
+    from its centre (so it is the same in data units whatever the aspect);
+    with ``square=False`` it reaches ``limit`` half-sides along each axis.  Segments
     leaving it are cut where they cross it, and segments entirely outside are
     dropped, so what shows inside is exactly the true path.  ``heights`` (n,),
     if given, are interpolated along the cut segments into ``zs``.
@@ -122,9 +128,11 @@ def clip_polyline(
     xmin, xmax, ymin, ymax = domain
     centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     half = np.array([(xmax - xmin) / 2, (ymax - ymin) / 2])
+    # the limit per axis, in normalised units
+    box = limit * half.max() / half if square else np.array([limit, limit])
     with np.errstate(all="ignore"):
         normalised = np.clip((points - centre) / half, -1e300, 1e300)
-    inside = np.abs(normalised).max(axis=1, initial=0.0) <= limit
+    inside = (np.abs(normalised) <= box).all(axis=1)
     n = len(points)
     if inside.all():
         prefix_end = np.arange(1, n + 1)
@@ -142,7 +150,7 @@ def clip_polyline(
             drawn.append(columns[i + 1])
             connect.append(True)
         else:
-            cut = _clip_segment(normalised[i], normalised[i + 1], limit)
+            cut = _clip_segment(normalised[i], normalised[i + 1], box)
             if cut is not None:
                 t0, t1 = cut
                 step = columns[i + 1] - columns[i]
@@ -199,12 +207,14 @@ def _thinned(
     )
 
 
-def _clip_segment(p: np.ndarray, q: np.ndarray, limit: float) -> tuple[float, float] | None:
-    """Liang–Barsky: the parameters (t0, t1) of the part of p->q inside [-limit, limit]^2."""
+def _clip_segment(p: np.ndarray, q: np.ndarray, box: np.ndarray) -> tuple[float, float] | None:
+    """Liang–Barsky: the parameters (t0, t1) of the part of p->q inside
+    [-box[0], box[0]] x [-box[1], box[1]]."""
     d = q - p
+    lx, ly = float(box[0]), float(box[1])
     t0, t1 = 0.0, 1.0
-    for pk, qk in ((-d[0], p[0] + limit), (d[0], limit - p[0]), (-d[1], p[1] + limit),
-                   (d[1], limit - p[1])):  # fmt: skip
+    for pk, qk in ((-d[0], p[0] + lx), (d[0], lx - p[0]), (-d[1], p[1] + ly),
+                   (d[1], ly - p[1])):  # fmt: skip
         if pk == 0:
             if qk < 0:
                 return None

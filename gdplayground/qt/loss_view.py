@@ -243,6 +243,11 @@ class LossView(pg.GraphicsLayoutWidget):
         )
         self.legend.setParentItem(self.value_plot.getViewBox())
         self._legend_entries: list[tuple[str, str, bool]] = []
+        self._escapes: list[dict[str, int | None]] = []
+        self._escape_markers: dict[str, pg.ScatterPlotItem] = {}
+        self._escape_texts: dict[str, list[pg.TextItem]] = {}
+        self._escape_spots: dict[str, list[dict]] = {}
+        self._escape_labels: dict[str, list[int]] = {}
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -316,15 +321,27 @@ class LossView(pg.GraphicsLayoutWidget):
         }
         self._display = [{} for _ in self._paths]
         self._gaps: list[dict[str, bool]] = [{} for _ in self._paths]
+        self._escapes: list[dict[str, int | None]] = [{} for _ in self._paths]
         for key, arrays in sources.items():
             everything = np.concatenate(arrays) if arrays else np.empty(0)
             choice = self._log_choice[key]
             log = wants_log_y(everything) if choice is None else choice
             self._log[key] = log
             self._plots[key].getAxis("left").setLogMode(log)
-            in_range = []
-            for index, array in enumerate(arrays):
-                display = display_values(array, log)
+            displays = [display_values(array, log) for array in arrays]
+            # a diverging run would squash every other curve: only its start counts,
+            # and it is clamped at the edge where it leaves the plot (and marked there)
+            in_range = [
+                d[np.isfinite(d)][:1] if path.status == "diverged" else d[np.isfinite(d)]
+                for d, path in zip(displays, self._paths, strict=True)
+            ]
+            low, high = self._fix_y_range(key, np.concatenate(in_range) if in_range else None)
+            for index, display in enumerate(displays):
+                with np.errstate(invalid="ignore"):
+                    outside = (display > high) | (display < low)
+                escape = int(np.argmax(outside)) if outside.any() else None
+                self._escapes[index][key] = escape
+                display = np.clip(display, low, high)  # nan stays nan: a gap
                 self._display[index][key] = display
                 finite = display[np.isfinite(display)]
                 curves = self._curves[index]
@@ -337,9 +354,7 @@ class LossView(pg.GraphicsLayoutWidget):
                     curve.setData(steps, display, connect="finite")
                 else:
                     curve.setData(steps, display, connect="all", skipFiniteCheck=True)
-                # a diverging run would squash every other curve: only its start counts
-                in_range.append(finite[:1] if self._paths[index].status == "diverged" else finite)
-            self._fix_y_range(key, np.concatenate(in_range) if in_range else np.empty(0))
+            self._mark_escapes(key, low, high)
             bounds = QtCore.QRectF()
             for curves in self._curves[: len(self._paths)]:
                 bounds = bounds.united(
@@ -356,14 +371,77 @@ class LossView(pg.GraphicsLayoutWidget):
             plot.getViewBox().prepareForPaint()
         self.set_frame(self._frame)
 
-    def _fix_y_range(self, key: str, shown: np.ndarray) -> None:
-        if shown.size == 0:
+    def _fix_y_range(self, key: str, shown: np.ndarray | None) -> tuple[float, float]:
+        """Show ``shown`` (with a margin); returns the range shown, the edges curves clamp to."""
+        if shown is None or shown.size == 0:
             low, high = 0.0, 1.0
         else:
             low, high = float(shown.min()), float(shown.max())
             if high - low < 1e-12 * max(1.0, abs(high)):
                 low, high = low - 0.5, high + 0.5
-        self._plots[key].setYRange(low, high, padding=0.05)
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
+        self._plots[key].setYRange(low, high, padding=0.0)
+        return low, high
+
+    def _mark_escapes(self, key: str, low: float, high: float) -> None:
+        """Where a diverging curve leaves the plot: a triangle at the edge in its colour
+        and, in the f plot, "diverged at step k" beside it."""
+        plot = self._plots[key]
+        spots, labels = [], []
+        for index, path in enumerate(self._paths):
+            escape = self._escapes[index].get(key)
+            if escape is None:
+                continue
+            up = self._display[index][key][escape] >= high
+            spots.append(
+                {
+                    "pos": (escape, high if up else low),
+                    "symbol": "t1" if up else "t",
+                    "brush": pg.mkBrush(path.colour),
+                    "pen": pg.mkPen("#000000", width=1),
+                    "size": 13,
+                }
+            )
+            if path.status == "diverged":
+                labels.append((path, escape, high if up else low, up))
+        markers = self._escape_markers.get(key)
+        if markers is None:
+            markers = self._escape_markers[key] = pg.ScatterPlotItem(pxMode=True)
+            markers.setZValue(12)
+            plot.addItem(markers, ignoreBounds=True)
+        self._escape_spots[key] = spots
+        texts = self._escape_texts.setdefault(key, [])
+        while len(texts) < len(labels):
+            text = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 210))
+            text.setZValue(13)
+            plot.addItem(text, ignoreBounds=True)
+            texts.append(text)
+        for i, text in enumerate(texts):
+            shown = i < len(labels) and key == _VALUE
+            text.setVisible(shown)
+            if not shown:
+                continue
+            path, escape, edge, up = labels[i]
+            text.setText(f"{path.name}: {path.message}", color=path.colour)
+            # stacked below (or above) the edge, one line each
+            text.setAnchor((0, i) if up else (0, 1 - i))
+            text.setPos(escape, edge)
+        self._escape_labels[key] = [label[1] for label in labels]
+
+    def _reveal_escapes(self, frame: int) -> None:
+        """Escape markers and labels appear when the timeline reaches them."""
+        for key, markers in self._escape_markers.items():
+            spots = [s for s in self._escape_spots.get(key, []) if s["pos"][0] <= frame]
+            if spots or markers.data.size:
+                markers.setData(spots)
+            shown = self._escape_labels.get(key, []) if key == _VALUE else []
+            for i, text in enumerate(self._escape_texts.get(key, [])):
+                text.setVisible(i < len(shown) and shown[i] <= frame)
+
+    def escape_labels(self) -> list[str]:
+        """The "diverged at step k" texts shown in the f plot (for checks)."""
+        return [t.toPlainText() for t in self._escape_texts.get(_VALUE, []) if t.isVisible()]
 
     # ---------------------------------------------------------------- frames
     @property
@@ -388,6 +466,7 @@ class LossView(pg.GraphicsLayoutWidget):
             for key in self._plots:
                 current[key][index] = (last, self._display[index][key][last])
         self._reveal_to(self._frame)
+        self._reveal_escapes(self._frame)
         for key, markers in self._markers.items():
             points = current[key]
             shown = np.isfinite(points).all(axis=1)

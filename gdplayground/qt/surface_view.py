@@ -225,7 +225,9 @@ class SurfaceScene:
                 )
                 continue
             heights = np.maximum(self._transform.z(path.values[:n]), 0.0) + PATH_LIFT
-            clipped = clip_polyline(path.points[:n], self._grid.domain, PATH_LIMIT, heights)
+            clipped = clip_polyline(
+                path.points[:n], self._grid.domain, PATH_LIMIT, heights, square=False
+            )
             sx, sy = self._transform.xy(clipped.xs, clipped.ys)
             items.positions = np.ascontiguousarray(
                 np.column_stack([sx, sy, clipped.zs]), dtype=np.float32
