@@ -180,6 +180,10 @@ class Graph:
                 if e.name not in self._variable_ids or e.is_real is not True:
                     raise Unsupported(f"symbol {e.name}")
                 node = self._variable_ids[e.name]
+            elif e.is_number and (value := _exact_value(e)) is not None:
+                # a constant (1.05^1.05)^0.26 that sympy holds as powers of huge
+                # integers: its value, exactly, rather than overflowing float steps
+                node = self.const(value)
             elif isinstance(e, sympy.Number | sympy.NumberSymbol):
                 try:
                     node = self.const(float(e))
@@ -376,6 +380,15 @@ class Graph:
             s = self.fn("sigmoid", u)
             return self.mul(node, self.add(self.one, self.mul(self.const(-2.0), s)))
         raise Unsupported(name)
+
+
+def _exact_value(e: sympy.Basic) -> float | None:
+    """The finite real value of a constant expression, or None."""
+    try:
+        value = float(e)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if np.isfinite(value) else None
 
 
 def _children(n: Node) -> tuple[int, ...]:
