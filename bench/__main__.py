@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import compute, explore, exports
+from bench import compute, datafit, explore, exports
 from bench.display import child_environment, x_display
 from bench.results import Metric, metric_from_dict, table, write_json
 from bench.startup import startup
@@ -85,6 +85,20 @@ def measure(selected: list[str], quick: bool) -> tuple[list[Metric], str]:
             "sweep",
             lambda: explore.sweep(
                 points=4 if quick else 40, steps=20 if quick else 500, repeat=1 if quick else 3
+            ),
+        )
+    if "datafit_race" in selected:
+        results["datafit_race"] = _safely(
+            "datafit_race",
+            lambda: datafit.race(steps=50 if quick else 1000, repeat=1 if quick else 3),
+        )
+    if "datafit_surface" in selected:
+        results["datafit_surface"] = _safely(
+            "datafit_surface",
+            lambda: datafit.surface(
+                n=500 if quick else 10_000,
+                resolution=40 if quick else 300,
+                repeat=1 if quick else 3,
             ),
         )
     runs = 1 if quick else 3

@@ -25,6 +25,8 @@ METRICS = [
     "startup",
     "export_png_vs_matplotlib",
     "export_gif_vs_matplotlib",
+    "datafit_race",
+    "datafit_surface",
 ]
 
 

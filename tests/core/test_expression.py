@@ -253,6 +253,7 @@ def test_the_function_list_is_the_documented_one() -> None:
     assert set(FUNCTION_NAMES) == {
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
         "exp", "log", "ln", "log2", "log10", "sqrt", "cbrt", "abs", "sign",
+        "sigmoid", "softplus", "relu",
     }  # fmt: skip
 
 
