@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from gdplayground import __version__
+from gdplayground.cli import PROG
 from gdplayground.model.build import SessionOptions
 from gdplayground.model.limits import (
     DEFAULT_OPTIMIZERS,
@@ -22,8 +23,6 @@ from gdplayground.model.limits import (
     GRADIENT_MODES,
     MAX_STEPS,
 )
-
-PROG = "gdplayground"
 
 
 class UsageError(Exception):
