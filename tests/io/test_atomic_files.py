@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -121,7 +122,6 @@ def test_special_targets_are_refused_before_anything_is_written(tmp_path: Path) 
             str(tmp_path): "it is a folder",
             str(fifo): "it is a FIFO",
             str(sock): "it is a socket",
-            os.devnull: "it is a device",
             str(tmp_path / "missing" / "a.txt"): "does not exist",
         }
         for target, message in cases.items():
@@ -133,13 +133,17 @@ def test_special_targets_are_refused_before_anything_is_written(tmp_path: Path) 
 
 
 def test_a_device_node_is_not_replaced(tmp_path: Path) -> None:
+    """A device made here (broken code must never get the chance to replace /dev/null)."""
     node = tmp_path / "null"
     try:
-        os.mknod(node, 0o666 | 0o020000, os.makedev(1, 3))  # a character device, like /dev/null
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # `mknod null c 1 3`
     except (PermissionError, AttributeError, OSError):
         pytest.skip("making a device node needs root")
-    with pytest.raises(OutputError, match="it is a device"):
-        atomic_write_text(node, "x")
+    for target in (node, tmp_path / "link-to-null"):
+        if target != node:
+            target.symlink_to(node)
+        with pytest.raises(OutputError, match="it is a device"):
+            atomic_write_text(target, "x")
     assert node.exists() and not node.is_file()
 
 
