@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from gdplayground import __version__
 from gdplayground.cli import PROG
-from gdplayground.model.build import SessionOptions
+from gdplayground.model.build import SessionOptions, shown
 from gdplayground.model.limits import (
     DEFAULT_OPTIMIZERS,
     DEFAULT_START,
@@ -37,10 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _frame_count(text: str) -> int:
+    if len(text.strip().lstrip("+-").lstrip("0")) > len(str(MAX_STEPS)):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is too many: at most {MAX_STEPS}")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative: write 0 or more")
     if value > MAX_STEPS:
@@ -52,9 +54,11 @@ def _positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} must be a number greater than 0")
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a finite number")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be a number greater than 0")
     return value
 
 

@@ -131,3 +131,29 @@ def test_a_long_run_streams_the_same_text_as_the_whole_document(
     }
     expected = json.dumps(whole, indent=1, allow_nan=False) + "\n"
     assert (tmp_path / "runs.json").read_text(encoding="utf-8") == expected
+
+
+NINES = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["export", "x^2+y^2", "-o", "a.png", "--size", f"{NINES}x10"], "5000 digits is far"),
+        (["run", "x^2+y^2", "--steps", NINES], "5000 digits is far too large"),
+        (["export", "x^2+y^2", "-o", "a.png", "--frame", NINES], "too many: at most"),
+        (["export", "x^2+y^2", "-o", "a.gif", "--fps", NINES], "is not a finite number"),
+        (["run", "x^2+y^2", f"--start={NINES},1"], "(5000 characters) is not a finite"),
+    ],
+)
+def test_numbers_of_thousands_of_digits_are_one_short_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    fragment: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = call(capsys, *args)
+    assert code == 2 and out == "" and one_line(err, fragment)
+    assert len(err) < 200  # the number is not echoed whole
