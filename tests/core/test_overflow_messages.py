@@ -75,3 +75,10 @@ def test_the_window_note_tells_overflow_from_undefined() -> None:
     assert grid_note(fine) == ""
     nan_only = sample_grid(lambda x, y: np.sqrt(x), (-1, 1, -1, 1), 101)
     assert grid_note(nan_only) == "50% of the window is undefined"
+
+
+def test_poles_on_grid_points_are_not_overflow() -> None:
+    with np.errstate(all="ignore"):
+        grid = sample_grid(lambda x, y: np.log(np.abs(x)) + 1 / y, (-1, 1, -1, 1), 101)
+    assert grid.undefined_fraction > 0 and grid.overflow_fraction == 0
+    assert grid_note(grid) == "2% of the window is undefined"
