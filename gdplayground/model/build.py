@@ -228,8 +228,8 @@ def build_session(options: SessionOptions, max_starts: int = MAX_STARTS) -> Buil
         _checked(tol_problem(tol), f"--tol {options.tol}")
     else:
         tol = base.tol if base else DEFAULT_TOL
-    runs = sum(e.enabled for e in optimizers) * len(starts)
-    _checked(work_problem(runs, steps), "--steps")
+    methods = [e.method for e in optimizers if e.enabled]
+    _checked(work_problem(methods, len(starts), steps), "--steps")
 
     common = dict(
         function=function,
