@@ -14,11 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from gdplayground import PROG
 from gdplayground.cli.interrupts import install_stop_handlers, phase
 
 __all__ = ["PROG", "main"]
-
-PROG = "gdplayground"
 _COMMANDS = ("run", "export")
 
 

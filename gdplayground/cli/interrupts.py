@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 
+from gdplayground import PROG
 from gdplayground.io.cleanup import clean_up
 
 #: The signals that stop a command, and how the one line describes each.
@@ -53,7 +54,7 @@ def _stop(number: int, frame: object) -> None:
     if os.getpid() == _installed_by:
         clean_up()
         name = signal.Signals(number).name
-        line = f"gdplayground: {STOP_SIGNALS.get(name, 'stopped')} ({name})\n"
+        line = f"{PROG}: {STOP_SIGNALS.get(name, 'stopped')} ({name})\n"
         try:
             os.write(2, line.encode())
         except OSError:

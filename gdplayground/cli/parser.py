@@ -12,8 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from gdplayground import __version__
-from gdplayground.cli import PROG
+from gdplayground import PROG, __version__
 from gdplayground.model.build import SessionOptions, shown
 from gdplayground.model.limits import (
     DEFAULT_OPTIMIZERS,
