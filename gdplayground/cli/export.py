@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gdplayground.cli.interrupts import default_stop_handlers, phase
+from gdplayground.cli.interrupts import default_stop_handlers, phase, stop_signals_held
 from gdplayground.cli.parser import UsageError, session_options
 from gdplayground.io.cleanup import forget_child, track_child
 from gdplayground.model.session import SessionError
@@ -125,7 +125,9 @@ def check_request(args: argparse.Namespace) -> OutputRequest:
                 f"--size {size[0]}x{size[1]}: MP4 needs an even width and height, "
                 f"e.g. {size[0] + size[0] % 2}x{size[1] + size[1] % 2}"
             )
-        if find_ffmpeg() is None:
+        with stop_signals_held():  # its check runs `ffmpeg -version`: never left running
+            found = find_ffmpeg()
+        if found is None:
             raise UsageError(FFMPEG_HINT)
     _check_writable(path)
     return OutputRequest(path, args.view, suffix, size, fps, args.frame, args.frames, args.turn)
@@ -260,13 +262,16 @@ def computed_in_parallel(compute: Callable[[], T]) -> Iterator[Callable[[], T]]:
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the worker: compute, send the outcome, leave without cleanup
-        default_stop_handlers()
-        _die_with(parent)
+    with stop_signals_held():  # a signal waits until the worker is known (to be killed)
+        pid = os.fork()
+        if pid == 0:  # the worker: stop signals simply end it
+            default_stop_handlers()
+            _die_with(parent)
+        else:
+            track_child(pid)
+    if pid == 0:  # compute, send the outcome, leave without cleanup
         os.close(read_end)
         _serve(compute, write_end)
-    track_child(pid)  # killed if a signal stops this process
     os.close(write_end)
     done = False
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from gdplayground import PROG
 from gdplayground.io.cleanup import clean_up
@@ -43,6 +45,23 @@ def default_stop_handlers() -> None:
         number = getattr(signal, name, None)
         if number is not None:
             signal.signal(number, signal.SIG_DFL)
+
+
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGHUP during the block; they arrive when it ends.
+
+    Around a fork: the child must be registered before a signal may clean up.
+    """
+    numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _stop(number: int, frame: object) -> None:

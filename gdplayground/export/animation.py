@@ -103,17 +103,26 @@ def check_fps(fps: float, suffix: str) -> float:
     return value
 
 
-def find_ffmpeg() -> str | None:
-    """The ffmpeg executable: on PATH, else the one of the imageio-ffmpeg package, else None."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
+_found_ffmpeg: list[str] = []
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception:  # not installed, or no binary for this platform
-        return None
+
+def find_ffmpeg() -> str | None:
+    """The ffmpeg executable: on PATH, else the one of the imageio-ffmpeg package, else None.
+
+    Remembered once found: imageio-ffmpeg runs ``ffmpeg -version`` to check its binary.
+    """
+    if _found_ffmpeg:
+        return _found_ffmpeg[0]
+    found = shutil.which("ffmpeg")
+    if not found:
+        try:
+            import imageio_ffmpeg  # type: ignore[import-not-found]
+
+            found = imageio_ffmpeg.get_ffmpeg_exe()
+        except Exception:  # not installed, or no binary for this platform
+            return None
+    _found_ffmpeg.append(found)
+    return found
 
 
 def frame_indices(total: int, frames: int | None = None) -> np.ndarray:

@@ -75,10 +75,9 @@ class Export:
         return [p for p in self.folder.iterdir() if p.name.endswith(".tmp")]
 
     def wait_for_temporary(self) -> None:
-        def written() -> bool:
-            return any(p.stat().st_size > 0 for p in self.temporaries() if p.exists())
-
-        wait_until(written, "the temporary file to be written", self.process)
+        wait_until(
+            lambda: temporary_written(self.folder), "the temporary to be written", self.process
+        )
 
     def stop(self, number: int, group: bool) -> tuple[int, list[str]]:
         if group:
@@ -187,6 +186,17 @@ def test_the_forked_worker_dies_with_a_killed_export(tmp_path: Path) -> None:
         pytest.skip("this machine computes in the main process (no fork, or one CPU)")
 
 
+def temporary_written(folder: Path) -> bool:
+    """Whether a temporary file in ``folder`` has bytes in it (it may vanish meanwhile)."""
+    for path in folder.iterdir():
+        try:
+            if path.name.endswith(".tmp") and path.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
 def _children(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (Linux /proc)."""
     found = []
@@ -208,3 +218,32 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_run_writes_its_file_leaves_the_old_one(tmp_path: Path, number: int) -> None:
+    target = tmp_path / "runs.json"
+    target.write_text("OLD")
+    phases = tmp_path / "phases"
+    command = [sys.executable, "-m", "gdplayground", "run", "x^2+y^2", "--tol", "0"]
+    command += ["--steps", "60000", "--start=1,1", "--start=2,2", "-o", str(target)]
+    command += [f"--optimizer=gd:lr={1e-4 * (i + 1)}" for i in range(8)]
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GDPLAYGROUND_PHASE_FILE": str(phases)},
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: temporary_written(tmp_path), "the output to be written", process)
+        os.kill(process.pid, number)
+        _, err = process.communicate(timeout=WAIT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + number
+    assert err.splitlines() == [LINES[number]]
+    assert target.read_text() == "OLD"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["phases", "runs.json"]
