@@ -32,6 +32,8 @@ from gdplayground.model.session import OptimizerEntry, Session, SessionError, Vi
 
 #: Python refuses to turn longer integers into text; session files never need them.
 MAX_INTEGER_DIGITS = 400
+#: Longer numbers with a fraction or an exponent are refused too (none is needed).
+MAX_NUMBER_CHARS = 400
 
 
 def session_to_dict(session: Session) -> dict[str, Any]:
@@ -80,8 +82,23 @@ def session_from_json(text: str) -> Session:
             )
         return int(digits)
 
+    def real(digits: str) -> float:
+        if len(digits) > MAX_NUMBER_CHARS:
+            raise SessionError(
+                f"the file contains a number of {len(digits)} characters: "
+                "write a number of sensible size"
+            )
+        value = float(digits)
+        if not math.isfinite(value):
+            raise SessionError(
+                f"the file contains {digits if len(digits) <= 24 else digits[:20] + '...'}, "
+                "beyond the range of float64 (about ±1.8e308): "
+                "write a number of sensible size"
+            )
+        return value
+
     try:
-        data = json.loads(text, parse_constant=no_constants, parse_int=integer)
+        data = json.loads(text, parse_constant=no_constants, parse_int=integer, parse_float=real)
     except SessionError:
         raise
     except json.JSONDecodeError as exc:

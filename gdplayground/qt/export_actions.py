@@ -318,24 +318,25 @@ class ExportActions(QtCore.QObject):
     def export_data_to(self, path: str | Path) -> bool:
         """The same CSV / JSON as ``gdplayground run``, for the current picture."""
         from gdplayground.core.trajectory import NamedRun
-        from gdplayground.export.data import runs_to_csv, runs_to_json
-        from gdplayground.io.files import OutputError, atomic_write_text
+        from gdplayground.export.data import write_runs_csv, write_runs_json
+        from gdplayground.io.files import OutputError, atomic_output
 
         picture = self._ready_picture()
         if picture is None:
             return False
         runs = [NamedRun(path.name, path.source) for path in picture.paths]
         path = Path(path)
-        if path.suffix.lower() == ".json":
-            session = self._session()
-            text = runs_to_json(session.function, session.gradient, runs)
-        elif path.suffix.lower() == ".csv":
-            text = runs_to_csv(runs)
-        else:
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".csv"):
             self._warn(f"{path.name}: end the file name in .csv or .json")
             return False
+        session = self._session()
         try:
-            atomic_write_text(path, text)
+            with _Busy(), atomic_output(path, text=True) as out:  # streamed, never one string
+                if suffix == ".json":
+                    write_runs_json(out, session.function, session.gradient, runs)
+                else:
+                    write_runs_csv(out, runs)
         except OutputError as exc:
             self._warn(str(exc))
             return False
