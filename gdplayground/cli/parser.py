@@ -151,7 +151,8 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
         "--output",
         metavar="FILE",
         required=True,
-        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation",
+        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation; "
+        "FILE.py for the race as a PyTorch script",
     )
     export.add_argument(
         "--size", metavar="WxH", help="pixels (default 1200x900, animations 640x480)"

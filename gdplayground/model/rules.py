@@ -131,12 +131,17 @@ def colour_problem(colour: str) -> str | None:
     return None if is_colour(colour) else f"{colour!r}: write a colour like #E69F00"
 
 
-def optimizer_problem(method: str, params: dict[str, float]) -> str | None:
-    """Why ``method`` with ``params`` is not a valid optimizer configuration."""
-    from gdplayground.core.optimizers import OptimizerError, make_config
+def optimizer_problem(
+    method: str, params: dict[str, float | str], steps: int | None = None
+) -> str | None:
+    """Why ``method`` with ``params`` is not a valid optimizer configuration (for a
+    run of ``steps`` steps, when given: a OneCycle schedule must cover the run)."""
+    from gdplayground.core.optimizers import OptimizerError, check_run, make_config
 
     try:
-        make_config(method, params)
+        config = make_config(method, params)
+        if steps is not None:
+            check_run(config, steps)
     except OptimizerError as exc:
         return str(exc)
     return None
@@ -215,7 +220,7 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
     for i, entry in enumerate(s.optimizers):
         where = f"optimizers[{i}]"
         found += [
-            (where, optimizer_problem(entry.method, entry.params)),
+            (where, optimizer_problem(entry.method, entry.params, s.steps)),
             (f"{where}.name", name_problem(entry.name)),
             (f"{where}.color", colour_problem(entry.color)),
         ]

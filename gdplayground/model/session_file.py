@@ -154,7 +154,8 @@ def _read_entry(item: Any, index: int) -> OptimizerEntry:
     params: dict[str, float] = {}
     if params_reader is not None:
         for key in params_reader.keys():
-            params[key] = params_reader.number(key)
+            # a number, or the text of a choice (a schedule's name)
+            params[key] = params_reader.number_or_text(key, 32)
     try:
         config = make_config(method, params)
     except OptimizerError as exc:
@@ -229,6 +230,11 @@ class _Reader:
             op = ">" if strict else ">="
             raise SessionError(f"{self._path(key)}: must be {op} {low:g}, not {value:g}")
         return value
+
+    def number_or_text(self, key: str, max_len: int) -> float | str:
+        if isinstance(self.data.get(key), str):
+            return self.text(key, max_len)
+        return self.number(key)
 
     def optional_number(self, key: str) -> float | None:
         if self.data.get(key) is None:
