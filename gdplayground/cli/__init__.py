@@ -18,7 +18,9 @@ from gdplayground import PROG
 from gdplayground.cli.interrupts import install_stop_handlers, phase
 
 __all__ = ["PROG", "main"]
-_COMMANDS = ("run", "export")
+_COMMANDS = ("run", "export", "basins", "sweep", "critical")
+#: Exploring a landscape (see :mod:`gdplayground.cli.explore`).
+_EXPLORE = ("basins", "sweep", "critical")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,6 +61,10 @@ def _main(args_list: list[str]) -> int:
             from gdplayground.cli.export import export_command
 
             return export_command(args)
+        if args.command in _EXPLORE:
+            from gdplayground.cli.explore import explore_command
+
+            return explore_command(args)
         build_parser().print_help()
         return 0
     except (UsageError, SessionError) as exc:

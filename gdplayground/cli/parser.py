@@ -15,9 +15,13 @@ from collections.abc import Sequence
 from gdplayground import PROG, __version__
 from gdplayground.model.build import SessionOptions, shown
 from gdplayground.model.limits import (
+    DEFAULT_BASIN_GRID,
     DEFAULT_OPTIMIZERS,
     DEFAULT_START,
     DEFAULT_STEPS,
+    DEFAULT_SWEEP_HIGH,
+    DEFAULT_SWEEP_LOW,
+    DEFAULT_SWEEP_POINTS,
     DEFAULT_TOL,
     GRADIENT_MODES,
     MAX_STEPS,
@@ -120,6 +124,7 @@ def build_parser() -> _Parser:
     run.add_argument("--format", choices=("json", "csv"), default="json")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_export_parser(sub)
+    _add_explore_parsers(sub)
     return parser
 
 
@@ -170,6 +175,68 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--turn", action="store_true", help="turn the camera slowly (surface animations)"
     )
+
+
+def _add_explore_parsers(sub: argparse._SubParsersAction) -> None:
+    """``basins``, ``sweep`` and ``critical``: exploring a landscape (see cli/explore.py)."""
+    function_help = "f(x, y) or a preset name (optional with --session)"
+    domain_help = (
+        "the window, e.g. --domain=-2,2,-1,3 (default: a preset's own, else the one "
+        "export would draw: around the start and the paths)"
+    )
+    basins = sub.add_parser(
+        "basins",
+        help="map where one optimizer ends from every start of a grid",
+        description="Run one optimizer from every start of an N x N grid over the window and "
+        "say where each run ended. The format comes from the output file name.",
+    )
+    basins.add_argument("function", metavar="FUNCTION", nargs="?", help=function_help)
+    add_run_options(basins)
+    basins.add_argument("--domain", metavar="XMIN,XMAX,YMIN,YMAX", help=domain_help)
+    basins.add_argument("--grid", metavar="N", help=f"starts a side (default {DEFAULT_BASIN_GRID})")
+    basins.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="FILE.png, .json or .csv"
+    )
+    basins.add_argument("--size", metavar="WxH", help="pixels of a PNG (default 1200x900)")
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="final f against the learning rate, for each optimizer",
+        description="Run each optimizer at K learning rates spaced logarithmically over a "
+        "range and report where the runs ended and each optimizer's best rate.",
+    )
+    sweep.add_argument("function", metavar="FUNCTION", nargs="?", help=function_help)
+    add_run_options(sweep)
+    sweep.add_argument(
+        "--lr",
+        metavar="LOW,HIGH",
+        help=f"the range of rates (default {DEFAULT_SWEEP_LOW:g},{DEFAULT_SWEEP_HIGH:g})",
+    )
+    sweep.add_argument(
+        "--points", metavar="K", help=f"number of rates (default {DEFAULT_SWEEP_POINTS})"
+    )
+    sweep.add_argument("-o", "--output", metavar="FILE", required=True, help="FILE.png or .json")
+    sweep.add_argument("--size", metavar="WxH", help="pixels of a PNG (default 1200x900)")
+
+    critical = sub.add_parser(
+        "critical",
+        help="every stationary point of f in the window",
+        description="Find every point of the window where the gradient of f vanishes, "
+        "with its value, its Hessian's eigenvalues and its kind.",
+    )
+    critical.add_argument("function", metavar="FUNCTION", nargs="?", help=function_help)
+    critical.add_argument("--domain", metavar="XMIN,XMAX,YMIN,YMAX", help=domain_help)
+    critical.add_argument(
+        "--gradient", choices=GRADIENT_MODES, help="symbolic (default) or numeric"
+    )
+    critical.add_argument("--h", metavar="H", help="finite-difference step for --gradient numeric")
+    critical.add_argument(
+        "--session", metavar="FILE", help="start from a saved .gdp.json session; options override"
+    )
+    critical.add_argument("--format", choices=("json", "csv"), default="json")
+    critical.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    # the window of a typed function is the one export draws around the default race
+    critical.set_defaults(optimizer=[], start=[], steps=None, tol=None)
 
 
 _VALUE_OPTIONS = ("--start", "--domain")

@@ -21,6 +21,8 @@ from gdplayground.core.surface import Surface
 from gdplayground.model.session import Session, ViewOptions, run_inputs, shown_minima
 
 if TYPE_CHECKING:
+    from gdplayground.core.explore.critical import StationaryPoint
+    from gdplayground.core.explore.layers import BasinLayer, SweepLayer
     from gdplayground.core.scene import Landscape, Scene
 
 
@@ -136,6 +138,11 @@ class Picture:
     minima: tuple[tuple[float, float], ...] = ()
     options: ViewOptions = field(default_factory=ViewOptions)
     gradient_errors: tuple[np.ndarray | None, ...] = ()
+    #: exploring the landscape (see :mod:`gdplayground.core.explore.layers`): a basin
+    #: map, the stationary points (None: not shown; () none found) and a sweep
+    basins: BasinLayer | None = None
+    stationary: tuple[StationaryPoint, ...] | None = None
+    sweep: SweepLayer | None = None
 
     @property
     def frames(self) -> int:

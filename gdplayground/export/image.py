@@ -42,6 +42,7 @@ IMAGE_FORMATS: dict[str, tuple[str, ...]] = {
     "contour": (".png", ".svg", ".pdf"),
     "loss": (".png", ".svg", ".pdf"),
     "surface": (".png",),
+    "sweep": (".png", ".svg", ".pdf"),
 }
 #: Qt's PNG "quality" 80 is zlib level 1: several times faster than the default
 #: level for a few percent more bytes on these smooth pictures.

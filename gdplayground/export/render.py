@@ -21,7 +21,7 @@ from typing import Any
 
 from gdplayground.core.picture import Picture, picture_from_scene
 
-VIEWS = ("contour", "surface", "loss")
+VIEWS = ("contour", "surface", "loss", "sweep")
 MIN_SIDE, MAX_SIDE = 64, 8192
 NO_OPENGL_MESSAGE = (
     "the 3-D view needs OpenGL: run under xvfb-run (e.g. xvfb-run -a gdplayground export ...) "
@@ -198,6 +198,10 @@ def new_view(view: str) -> Any:
         from gdplayground.qt.contour_view import ContourView
 
         return ContourView()
+    if view == "sweep":
+        from gdplayground.qt.sweep_view import SweepView
+
+        return SweepView()
     from gdplayground.qt.loss_view import LossView
 
     return LossView()

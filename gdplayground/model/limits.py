@@ -70,3 +70,22 @@ DEFAULT_OPTIMIZERS: tuple[tuple[str, dict[str, float]], ...] = (
 #: text and line scales of the views (presenter mode uses 2)
 MIN_VIEW_SCALE = 0.5
 MAX_VIEW_SCALE = 4.0
+
+# ------------------------------------------------------------------ exploring
+#: Basin maps: starts a side of the grid (the window's menu offers BASIN_GRIDS).
+MIN_BASIN_GRID = 2
+MAX_BASIN_GRID = 1000
+DEFAULT_BASIN_GRID = 200
+BASIN_GRIDS = (50, 100, 200, 400, 1000)
+#: Learning-rate sweeps: rates spaced logarithmically from LOW to HIGH.
+DEFAULT_SWEEP_LOW = 1e-4
+DEFAULT_SWEEP_HIGH = 1.0
+MIN_SWEEP_POINTS = 2
+MAX_SWEEP_POINTS = 1000
+DEFAULT_SWEEP_POINTS = 40
+#: Runs of a basin map or a sweep keep only where they end: a step of one run
+#: costs about this much (a batch of a few thousand runs, a function of a few
+#: terms, a 2-core machine under load), except for L-BFGS, which steps each run
+#: on its own, in Python, with up to ``max_iter`` evaluations a step.
+UNRECORDED_POINT_STEP_SECONDS = 100e-9
+LBFGS_POINT_STEP_SECONDS = 100e-6

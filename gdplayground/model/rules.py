@@ -12,10 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from gdplayground.model.budget import most_steps, run_bytes, run_points, run_seconds
+from gdplayground.model.budget import (
+    most_steps,
+    most_unrecorded_runs,
+    most_unrecorded_steps,
+    run_bytes,
+    run_points,
+    run_seconds,
+    unrecorded_seconds,
+)
 from gdplayground.model.limits import (
     COLOR_SCALES,
     GRADIENT_MODES,
+    MAX_BASIN_GRID,
     MAX_COORDINATE,
     MAX_FUNCTION_CHARS,
     MAX_NAME,
@@ -23,7 +32,10 @@ from gdplayground.model.limits import (
     MAX_POINT_STEPS,
     MAX_RUN_SECONDS,
     MAX_STEPS,
+    MAX_SWEEP_POINTS,
     MAX_VIEW_SCALE,
+    MIN_BASIN_GRID,
+    MIN_SWEEP_POINTS,
     MIN_VIEW_SCALE,
 )
 from gdplayground.model.palette import is_colour
@@ -235,3 +247,81 @@ def check_session(session: Session) -> Session:
         where, message = problems[0]
         raise SessionError(f"{where}: {message}")
     return session
+
+
+# ------------------------------------------------------------------ exploring
+def grid_problem(size: int) -> str | None:
+    """Why ``size`` cannot be the number of starts a side of a basin map."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        return "write a whole number of starts a side, e.g. 200"
+    if not MIN_BASIN_GRID <= size <= MAX_BASIN_GRID:
+        return f"{size} starts a side: write {MIN_BASIN_GRID} to {MAX_BASIN_GRID}"
+    return None
+
+
+def sweep_points_problem(points: int) -> str | None:
+    """Why ``points`` cannot be the number of learning rates of a sweep."""
+    if isinstance(points, bool) or not isinstance(points, int):
+        return "write a whole number of learning rates, e.g. 40"
+    if not MIN_SWEEP_POINTS <= points <= MAX_SWEEP_POINTS:
+        return f"{points} learning rates: write {MIN_SWEEP_POINTS} to {MAX_SWEEP_POINTS}"
+    return None
+
+
+def lr_range_problem(low: float, high: float) -> str | None:
+    """Why ``low`` to ``high`` cannot be the learning rates a sweep spans."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "write two finite numbers LOW,HIGH, e.g. 1e-4,1"
+    if not 0 < low < high:
+        return f"{low:g} to {high:g} is not a range of rates: write LOW,HIGH with 0 < LOW < HIGH"
+    return None
+
+
+def sweep_rate_problem(
+    method: str, params: dict[str, float | str], low: float, high: float
+) -> str | None:
+    """Why ``method`` (with ``params``) cannot run at every rate from ``low`` to ``high``."""
+    for lr in (low, high):
+        problem = optimizer_problem(method, {**params, "lr": lr})
+        if problem:
+            return f"at lr={lr:g}: {problem}"
+    return None
+
+
+def basin_work_problem(method: str, size: int, steps: int) -> str | None:
+    """Why a basin map of ``size`` x ``size`` starts, ``steps`` steps each, is too
+    much to compute at once (its estimated time over budget), with what to lower."""
+    seconds = unrecorded_seconds([method], size * size, steps)
+    if seconds <= MAX_RUN_SECONDS:
+        return None
+    most = most_unrecorded_steps([method], size * size, MAX_RUN_SECONDS)
+    side = math.isqrt(most_unrecorded_runs([method], steps, MAX_RUN_SECONDS))
+    fewer = f"a grid of at most {side}" if side >= MIN_BASIN_GRID else "fewer steps"
+    lower = f"use at most {most:,} steps, or {fewer}" if most > 0 else f"use {fewer}"
+    return (
+        f"{size}x{size} starts x {steps:,} steps is too much work: about "
+        f"{_duration(seconds)} of computing (at most {MAX_RUN_SECONDS / 60:.0f} minutes); {lower}"
+    )
+
+
+def sweep_work_problem(methods: Sequence[str], points: int, starts: int, steps: int) -> str | None:
+    """Why sweeping ``methods`` over ``points`` rates from ``starts`` start points,
+    ``steps`` steps each, is too much to compute at once."""
+    runs = points * starts
+    seconds = unrecorded_seconds(methods, runs, steps)
+    if seconds <= MAX_RUN_SECONDS:
+        return None
+    most = most_unrecorded_steps(methods, runs, MAX_RUN_SECONDS)
+    fewer = "fewer rates, starts or optimizers"
+    lower = f"use at most {most:,} steps, or {fewer}" if most > 0 else f"use {fewer}"
+    return (
+        f"{len(methods)} optimizers x {points} rates x {starts} starts x {steps:,} steps is too "
+        f"much work: about {_duration(seconds)} of computing (at most "
+        f"{MAX_RUN_SECONDS / 60:.0f} minutes); {lower}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:,.0f} hours"

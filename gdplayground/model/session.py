@@ -58,6 +58,9 @@ class ViewOptions:
     text_scale: float = 1.0
     #: paths, curves and markers at this multiple of their normal width and size
     line_scale: float = 1.0
+    #: a basin map and the stationary points, where they have been computed
+    show_basins: bool = True
+    show_stationary_points: bool = True
 
 
 @dataclass(frozen=True)

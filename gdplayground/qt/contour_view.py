@@ -13,6 +13,7 @@ from gdplayground.model.session import ViewOptions
 from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
 from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
+from gdplayground.qt.explore_layers import ContourExploreLayers
 from gdplayground.qt.geometry import (
     FAR_LIMIT,
     STEP_MIN,
@@ -226,6 +227,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._build_fixed_items()
+        self.explore = ContourExploreLayers(self.plot)  # basin map, stationary points
         self.view_box.setAspectLocked(self._options.equal_aspect, ratio=1.0)
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -346,6 +348,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._restyle(picture.paths)
         else:
             self.set_paths(picture.paths)
+        self.explore.set_picture(picture)
 
     def set_options(self, options: ViewOptions) -> None:
         """Axis scales, text and line sizes of a picture's view options."""

@@ -17,6 +17,7 @@ from gdplayground.core.surface import Z_HEIGHT, SceneTransform, Surface, Surface
 from gdplayground.model.session import ViewOptions
 from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark
+from gdplayground.qt.explore_surface import SurfaceExploreLayers
 from gdplayground.qt.geometry import clip_polyline
 
 #: Paths float this far (in scene units) above the surface so they are not buried.
@@ -122,6 +123,7 @@ class SurfaceScene:
         ]
         for label in self.axis_labels:
             self.addItem(label)
+        self.explore = SurfaceExploreLayers(self, PATH_LIFT, _OVERLAY)  # stationary points
         self.reset_camera()
 
     # ---------------------------------------------------------------- camera
@@ -151,6 +153,7 @@ class SurfaceScene:
             self.set_frame(self._frame)
         else:
             self.set_paths(picture.paths)
+        self.explore.set_picture(picture, self._transform)
 
     def set_options(self, options: ViewOptions) -> None:
         """Text and line sizes of a picture's view options."""

@@ -39,10 +39,11 @@ from gdplayground.core.explore.stationary import (
 from gdplayground.core.gradients import MODES, Objective, compile_function
 from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.trajectory import CONVERGED, DIVERGED, STATUSES
+from gdplayground.model.limits import DEFAULT_BASIN_GRID, MAX_BASIN_GRID, MIN_BASIN_GRID
 
 Array = np.ndarray
 
-DEFAULT_GRID, MIN_GRID, MAX_GRID = 200, 2, 1000
+DEFAULT_GRID, MIN_GRID, MAX_GRID = DEFAULT_BASIN_GRID, MIN_BASIN_GRID, MAX_BASIN_GRID
 DEFAULT_STEPS = 500
 DEFAULT_TOL = 1e-10
 #: Labels of starts that reached no attractor (attractors are numbered from 0).

@@ -18,12 +18,18 @@ import numpy as np
 from gdplayground.core.gradients import Objective
 from gdplayground.core.optimizers import OptimizerConfig, make_config
 from gdplayground.core.trajectory import CONVERGED, DIVERGED, STATUSES, run_batch
+from gdplayground.model.limits import (
+    DEFAULT_SWEEP_HIGH,
+    DEFAULT_SWEEP_LOW,
+    DEFAULT_SWEEP_POINTS,
+    MAX_SWEEP_POINTS,
+)
 
 Array = np.ndarray
 
-DEFAULT_LOW, DEFAULT_HIGH = 1e-4, 1.0
-DEFAULT_POINTS = 40
-MAX_POINTS = 1000
+DEFAULT_LOW, DEFAULT_HIGH = DEFAULT_SWEEP_LOW, DEFAULT_SWEEP_HIGH
+DEFAULT_POINTS = DEFAULT_SWEEP_POINTS
+MAX_POINTS = MAX_SWEEP_POINTS
 DEFAULT_STEPS = 500
 DEFAULT_TOL = 1e-10
 #: Final values closer than this fraction of how far f came down count as

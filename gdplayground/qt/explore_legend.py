@@ -1,0 +1,127 @@
+"""A small legend painted inside a plot: coloured swatches or markers beside lines of text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gdplayground.core.explore.layers import KIND_COLOURS
+from gdplayground.qt import style
+from gdplayground.qt._qt import QtCore, QtGui, pg
+
+#: Stationary points' markers by kind (pyqtgraph symbols): the contour view and its legend.
+KIND_SYMBOLS = {"minimum": "o", "saddle": "d", "maximum": "t1", "degenerate": "s"}
+MARKER_PX = 11
+_PAD = 6
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    """One line: ``swatch`` is "" (text only), "patch" (a filled square of
+    ``colour``), or a kind of stationary point (its marker); ``bold`` for titles."""
+
+    text: str
+    swatch: str = ""
+    colour: str = ""
+    bold: bool = False
+
+
+def kind_row(kind: str, text: str) -> LegendRow:
+    """A row with the marker of stationary points of ``kind``."""
+    return LegendRow(text, kind, KIND_COLOURS.get(kind, ""))
+
+
+class PlotLegend(pg.GraphicsWidget):
+    """Rows of text with swatches, on a light box: pinned to a corner of a view box,
+    or (``view_box`` None) a cell of a layout, as high as its rows."""
+
+    def __init__(self, view_box: pg.ViewBox | None, corner: str = "bottom-left") -> None:
+        super().__init__()
+        self._view_box = view_box
+        self._corner = corner
+        self._rows: tuple[LegendRow, ...] = ()
+        self._scale = 1.0
+        self._font = style.font(style.LEGEND_PT, 1.0)
+        self._bold = QtGui.QFont(self._font)
+        self._bold.setBold(True)
+        self._size = QtCore.QSizeF(0, 0)
+        if view_box is not None:
+            self.setParentItem(view_box)
+            view_box.sigResized.connect(self._place)
+        self.setVisible(False)
+
+    @property
+    def text(self) -> str:
+        """The legend as plain text, one line a row (empty when hidden)."""
+        return "\n".join(row.text for row in self._rows) if self.isVisible() else ""
+
+    def set_rows(self, rows: Sequence[LegendRow], text_scale: float) -> None:
+        """Show ``rows`` (none: hide) with text at ``text_scale``."""
+        rows = tuple(rows)
+        if rows == self._rows and text_scale == self._scale:
+            return
+        self.prepareGeometryChange()
+        self._rows, self._scale = rows, text_scale
+        self._font = style.font(style.LEGEND_PT, text_scale)
+        self._bold = QtGui.QFont(self._font)
+        self._bold.setBold(True)
+        metrics = QtGui.QFontMetricsF(self._bold)
+        line = self._line_height()
+        width = max((metrics.horizontalAdvance(r.text) for r in rows), default=0.0)
+        self._size = QtCore.QSizeF(width + self._swatch_width() + 2 * _PAD, len(rows) * line + _PAD)
+        self.setVisible(bool(rows))
+        self._place()
+        self.update()
+
+    def _line_height(self) -> float:
+        return QtGui.QFontMetricsF(self._bold).height() * 1.15
+
+    def _swatch_width(self) -> float:
+        return MARKER_PX * self._scale + 8
+
+    def _place(self, *_: object) -> None:
+        if self._view_box is None:
+            self.setFixedHeight(self._size.height() + _PAD)
+            return
+        box = self._view_box.boundingRect()
+        x = _PAD if "left" in self._corner else box.width() - self._size.width() - _PAD
+        y = box.height() - self._size.height() - _PAD if "bottom" in self._corner else _PAD
+        self.setPos(max(x, 0.0), max(y, 0.0))
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt override
+        return QtCore.QRectF(QtCore.QPointF(0, 0), self._size)
+
+    def paint(self, painter: QtGui.QPainter, *args: object) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(pg.mkPen("#a0a0a0"))
+        painter.setBrush(pg.mkBrush(255, 255, 255, 225))
+        painter.drawRect(self.boundingRect())
+        line = self._line_height()
+        swatch = self._swatch_width()
+        side = MARKER_PX * self._scale
+        for i, row in enumerate(self._rows):
+            top = _PAD / 2 + i * line
+            middle = top + line / 2
+            if row.swatch == "patch":
+                painter.setPen(pg.mkPen("#606060"))
+                painter.setBrush(pg.mkBrush(row.colour))
+                painter.drawRect(QtCore.QRectF(_PAD, middle - side / 2, side, side))
+            elif row.swatch in KIND_SYMBOLS:
+                painter.save()
+                painter.translate(_PAD + side / 2, middle)
+                pg.graphicsItems.ScatterPlotItem.drawSymbol(
+                    painter,
+                    KIND_SYMBOLS[row.swatch],
+                    side,
+                    pg.mkPen("#000000", width=1),
+                    pg.mkBrush(row.colour),
+                )
+                painter.restore()
+            painter.setPen(pg.mkPen("#202020"))
+            painter.setFont(self._bold if row.bold else self._font)
+            left = _PAD + (swatch if row.swatch else 0)
+            painter.drawText(
+                QtCore.QRectF(left, top, self._size.width() - left, line),
+                QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft,
+                row.text,
+            )
