@@ -227,7 +227,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._build_fixed_items()
-        self.explore = ContourExploreLayers(self.plot)  # basin map, stationary points
+        self.explore = ContourExploreLayers(self.plot, self.legend)  # basins, stationary points
         self.view_box.setAspectLocked(self._options.equal_aspect, ratio=1.0)
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)

@@ -19,7 +19,7 @@ from gdplayground.core.explore.layers import (
     stationary_legend,
 )
 from gdplayground.core.picture import Picture
-from gdplayground.qt._qt import QtCore, QtGui, pg
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
 from gdplayground.qt.explore_legend import KIND_SYMBOLS, MARKER_PX, LegendRow, PlotLegend, kind_row
 
 #: Between the colour fill (-20) and the isolines (-10): the map is drawn under the
@@ -55,7 +55,7 @@ def point_tip(point: StationaryPoint) -> str:
 class ContourExploreLayers:
     """The basin map image, the stationary points' markers and their legend on a plot."""
 
-    def __init__(self, plot: pg.PlotItem) -> None:
+    def __init__(self, plot: pg.PlotItem, column: QtWidgets.QGraphicsWidget | None = None) -> None:
         self.basin_item = pg.ImageItem(axisOrder="row-major")
         self.basin_item.setZValue(Z_BASINS)
         self.basin_item.setOpacity(BASIN_OPACITY)
@@ -67,7 +67,7 @@ class ContourExploreLayers:
         self.stationary_item.setZValue(Z_STATIONARY)
         self.stationary_item.setVisible(False)
         plot.addItem(self.stationary_item, ignoreBounds=True)
-        self.legend = PlotLegend(plot.getViewBox(), "bottom-left")
+        self.legend = PlotLegend(plot.getViewBox(), "bottom-left", column)
         self.legend.setZValue(40)
         self._basins: BasinLayer | None = None
         self._stationary: tuple[StationaryPoint, ...] | None = None
@@ -125,7 +125,7 @@ class ContourExploreLayers:
     def _legend_rows(self) -> list[LegendRow]:
         rows: list[LegendRow] = []
         if self._basins is not None:
-            rows.append(LegendRow(self._basins.title, bold=True))
+            rows += [LegendRow(line, bold=i == 0) for i, line in enumerate(self._basins.title)]
             rows += [
                 LegendRow(text, "patch" if colour else "", colour)
                 for colour, text in self._basins.legend()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from gdplayground.core.explore.layers import KIND_COLOURS
 from gdplayground.qt import style
-from gdplayground.qt._qt import QtCore, QtGui, pg
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
 
 #: Stationary points' markers by kind (pyqtgraph symbols): the contour view and its legend.
 KIND_SYMBOLS = {"minimum": "o", "saddle": "d", "maximum": "t1", "degenerate": "s"}
@@ -33,12 +33,23 @@ def kind_row(kind: str, text: str) -> LegendRow:
 
 class PlotLegend(pg.GraphicsWidget):
     """Rows of text with swatches, on a light box: pinned to a corner of a view box,
-    or (``view_box`` None) a cell of a layout, as high as its rows."""
+    or (``view_box`` None) a cell of a layout, as high as its rows.
 
-    def __init__(self, view_box: pg.ViewBox | None, corner: str = "bottom-left") -> None:
+    With a ``column`` (a plot's legend column), it sits at the bottom of the
+    column whenever the column is shown and has room below its own entries,
+    and in the view box's corner otherwise.
+    """
+
+    def __init__(
+        self,
+        view_box: pg.ViewBox | None,
+        corner: str = "bottom-left",
+        column: QtWidgets.QGraphicsWidget | None = None,
+    ) -> None:
         super().__init__()
         self._view_box = view_box
         self._corner = corner
+        self._column = column
         self._rows: tuple[LegendRow, ...] = ()
         self._scale = 1.0
         self._font = style.font(style.LEGEND_PT, 1.0)
@@ -48,6 +59,9 @@ class PlotLegend(pg.GraphicsWidget):
         if view_box is not None:
             self.setParentItem(view_box)
             view_box.sigResized.connect(self._place)
+        if column is not None:
+            column.visibleChanged.connect(self._place)
+            column.geometryChanged.connect(self._place)
         self.setVisible(False)
 
     @property
@@ -79,10 +93,39 @@ class PlotLegend(pg.GraphicsWidget):
     def _swatch_width(self) -> float:
         return MARKER_PX * self._scale + 8
 
+    @property
+    def in_column(self) -> bool:
+        """Whether the legend sits in the plot's legend column (not over the plot)."""
+        return self._column is not None and self.parentItem() is self._column
+
+    def _column_room(self) -> bool:
+        column = self._column
+        if column is None or not column.isVisible() or not self._rows:
+            return False
+        if column.size().width() < self._size.width() + _PAD:
+            return False
+        used = max(
+            (
+                child.pos().y() + child.boundingRect().height()
+                for child in column.childItems()
+                if child is not self and child.isVisible()
+            ),
+            default=0.0,
+        )
+        return used + self._size.height() + 2 * _PAD <= column.size().height()
+
     def _place(self, *_: object) -> None:
         if self._view_box is None:
             self.setFixedHeight(self._size.height() + _PAD)
             return
+        if self._column_room():
+            if self.parentItem() is not self._column:
+                self.setParentItem(self._column)
+            height = self._column.size().height()
+            self.setPos(_PAD, height - self._size.height() - _PAD)
+            return
+        if self.parentItem() is not self._view_box:
+            self.setParentItem(self._view_box)
         box = self._view_box.boundingRect()
         x = _PAD if "left" in self._corner else box.width() - self._size.width() - _PAD
         y = box.height() - self._size.height() - _PAD if "bottom" in self._corner else _PAD

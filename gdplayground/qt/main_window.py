@@ -35,6 +35,7 @@ from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
 from gdplayground.qt.compute import SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
+from gdplayground.qt.explore_controller import ExploreController
 from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.keyboard import KeyboardRouter
@@ -116,6 +117,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_panels()
         self._build_actions()
         self._connect()
+        # Explore menu: basin maps, stationary points, sweeps (their layers join every picture)
+        self.explore = ExploreController(self, self._update, use_pool=parallel_runs)
         key = QtCore.Qt.Key
         self.keyboard = KeyboardRouter(
             self,
@@ -435,7 +438,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------ drawing
     def _views(self) -> list:
         views = [self.contour, self.loss]
-        return views + [self.surface] if self.surface is not None else views
+        views = views + [self.surface] if self.surface is not None else views
+        return views + self.explore.views()
 
     def _show_landscape(self, session: Session, landscape: Landscape) -> None:
         """A new function, drawn while a worker process still runs its optimizers.
@@ -461,12 +465,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_picture(self, picture: Picture) -> None:
         """Feed ``picture`` to every view (the exporter feeds its views the same way)."""
-        self.picture = picture
+        self.picture = picture = self.explore.layered(picture)
         for view in self._views():
             view.set_picture(picture)
         self.clock.set_length(picture.frames)
         self.playback.set_length(picture.frames)
         self._on_frame(self.clock.frame)
+
+    def refresh_picture(self) -> None:
+        """Show the picture on show again, with the Explore layers as they are now."""
+        if self.picture is not None:
+            self._show_picture(self.picture)
 
     def _show_gradient(self, objective: Objective, partials: tuple[str, str] | None) -> None:
         scene = self.scene
@@ -672,6 +681,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.clock.pause()
         self.save_settings()
         self.computer.shutdown()
+        self.explore.shutdown()
         super().closeEvent(event)
 
     def _may_close(self) -> bool:

@@ -50,6 +50,11 @@ class BasinPool:
         cancelling leaves little work behind."""
         return self.processes + 1
 
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` has been called (the workers may not be ready yet)."""
+        return self._executor is not None
+
     def start(self) -> None:
         """Spawn the workers (returns at once; they get ready in the background).
 

@@ -103,13 +103,14 @@ class BasinLayer:
         return self.basins.rows_done / self.basins.request.size
 
     @property
-    def title(self) -> str:
-        """What the map is: whose, how many starts and steps, how far computed."""
+    def title(self) -> tuple[str, str]:
+        """What the map is, in two short lines: whose; how many starts and steps, how
+        far computed."""
         request = self.basins.request
-        done = "" if self.basins.complete else f", {100 * self.progress:.0f}% computed"
+        done = "" if self.basins.complete else f", {max(1.0, 100 * self.progress):.0f}% done"
         return (
-            f"Basins of {self.optimizer}: {request.size}×{request.size} starts, "
-            f"{request.steps} steps{done}"
+            f"Basins of {self.optimizer}",
+            f"{request.size}×{request.size} starts, {request.steps} steps{done}",
         )
 
     def legend(self, most: int = LEGEND_ATTRACTORS) -> list[tuple[str, str]]:
@@ -194,14 +195,10 @@ class SweepLayer:
 
     @property
     def title(self) -> str:
-        """What was swept: how many rates, over which range, from how many starts."""
-        sweep = self.sweep
-        starts = len(sweep.starts)
-        where = "the start" if starts == 1 else f"{starts} starts"
-        return (
-            f"Final f after {sweep.steps} steps from {where}, {len(sweep.lrs)} rates "
-            f"from {sweep.lrs[0]:g} to {sweep.lrs[-1]:g}"
-        )
+        """What the curves show: f after how many steps, from where."""
+        starts = len(self.sweep.starts)
+        where = "the start" if starts == 1 else f"{starts} starts (mean)"
+        return f"Final f after {self.sweep.steps} steps from {where}"
 
 
 def with_layers(
