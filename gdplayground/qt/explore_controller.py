@@ -41,6 +41,8 @@ MESSAGE_MS = 6000
 #: The Explore docks open this share of the window wide (at least DOCK_MIN_WIDTH pixels).
 DOCK_SHARE = 0.3
 DOCK_MIN_WIDTH = 320
+#: Narrower windows open the Explore docks as tabs beside the side panel.
+WIDE_WINDOW = 1300
 
 
 def basin_request(session: Session, row: int, size: int) -> BasinRequest:
@@ -107,6 +109,7 @@ class ExploreController(QtCore.QObject):
         self._sweep: Sweep | None = None
         self._sweep_layer: SweepLayer | None = None
         self._entries = window.session.optimizers
+        self._docked = False  # the docks have been placed (the first time one is shown)
 
         self._build_docks()
         self._build_progress()
@@ -524,13 +527,21 @@ class ExploreController(QtCore.QObject):
 
     # ------------------------------------------------------------------ helpers
     def _show_dock(self, dock: QtWidgets.QDockWidget) -> None:
-        """Show ``dock`` in front; the first time, about a third of the window wide."""
-        first = self.sweep_dock.isHidden() and self.table_dock.isHidden()
+        """Show ``dock`` in front.  The first time, in a narrow window (a 1024 x 768
+        projector) as a tab beside the side panel, so the views keep their room;
+        otherwise on the right, about a third of the window wide."""
+        first = self.sweep_dock.isHidden() and self.table_dock.isHidden() and not self._docked
+        self._docked = True
+        window = self.window
+        width = max(DOCK_MIN_WIDTH, round(DOCK_SHARE * window.width()))
+        if first and window.width() < WIDE_WINDOW and window.side_dock.isVisible():
+            width = window.side_dock.width()  # the side panel's room, no more
+            for other in (self.sweep_dock, self.table_dock):
+                window.tabifyDockWidget(window.side_dock, other)
         dock.show()
         dock.raise_()
-        if first and not dock.isFloating():
-            width = max(DOCK_MIN_WIDTH, round(DOCK_SHARE * self.window.width()))
-            self.window.resizeDocks([dock], [width], QtCore.Qt.Orientation.Horizontal)
+        if first:
+            window.resizeDocks([dock], [width], QtCore.Qt.Orientation.Horizontal)
 
     def _objective(self, session: Session) -> Objective | None:
         """The window's compiled function, if it is ``session``'s (else compiled in the thread)."""

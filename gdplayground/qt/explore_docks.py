@@ -23,6 +23,8 @@ from gdplayground.model.rules import lr_range_problem
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.sweep_view import SweepView
 
+#: The width the docks ask for (the window may give them more or less).
+DOCK_WIDTH = 320
 TABLE_COLUMNS = ("kind", "x", "y", "f", "λ₁", "λ₂")
 TABLE_HINT = "Explore ▸ Find stationary points (P) lists them here."
 
@@ -68,6 +70,9 @@ class StationaryTable(QtWidgets.QWidget):
 
     def set_frame(self, frame: int) -> None:
         """Nothing animates here."""
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        return QtCore.QSize(DOCK_WIDTH, 400)
 
     def rows(self) -> list[list[str]]:
         """The table's text, row by row (for checks)."""
@@ -131,6 +136,9 @@ class SweepPanel(QtWidgets.QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        return QtCore.QSize(DOCK_WIDTH, 500)
 
     def rates(self) -> tuple[float, float, int] | None:
         """(low, high, points) as the fields hold them; None (and a message) if not a range."""

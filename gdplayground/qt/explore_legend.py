@@ -79,10 +79,17 @@ class PlotLegend(pg.GraphicsWidget):
         self._font = style.font(style.LEGEND_PT, text_scale)
         self._bold = QtGui.QFont(self._font)
         self._bold.setBold(True)
-        metrics = QtGui.QFontMetricsF(self._bold)
+        bold, plain = QtGui.QFontMetricsF(self._bold), QtGui.QFontMetricsF(self._font)
         line = self._line_height()
-        width = max((metrics.horizontalAdvance(r.text) for r in rows), default=0.0)
-        self._size = QtCore.QSizeF(width + self._swatch_width() + 2 * _PAD, len(rows) * line + _PAD)
+        width = max(
+            (
+                (bold if r.bold else plain).horizontalAdvance(r.text)
+                + (self._swatch_width() if r.swatch else 0)
+                for r in rows
+            ),
+            default=0.0,
+        )
+        self._size = QtCore.QSizeF(width + 2 * _PAD + 2, len(rows) * line + _PAD)
         self.setVisible(bool(rows))
         self._place()
         self.update()
@@ -117,6 +124,8 @@ class PlotLegend(pg.GraphicsWidget):
     def _place(self, *_: object) -> None:
         if self._view_box is None:
             self.setFixedHeight(self._size.height() + _PAD)
+            self.setMinimumWidth(0)
+            self.update()
             return
         if self._column_room():
             if self.parentItem() is not self._column:
@@ -132,7 +141,10 @@ class PlotLegend(pg.GraphicsWidget):
         self.setPos(max(x, 0.0), max(y, 0.0))
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt override
-        return QtCore.QRectF(QtCore.QPointF(0, 0), self._size)
+        width = self._size.width()
+        if self._view_box is None and self.size().width() > 0:  # a layout cell: fit it
+            width = min(width, self.size().width() - 1)
+        return QtCore.QRectF(0, 0, width, self._size.height())
 
     def paint(self, painter: QtGui.QPainter, *args: object) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -161,10 +173,15 @@ class PlotLegend(pg.GraphicsWidget):
                 )
                 painter.restore()
             painter.setPen(pg.mkPen("#202020"))
-            painter.setFont(self._bold if row.bold else self._font)
+            font = self._bold if row.bold else self._font
+            painter.setFont(font)
             left = _PAD + (swatch if row.swatch else 0)
+            room = self.boundingRect().width() - left - _PAD / 2
+            text = QtGui.QFontMetricsF(font).elidedText(
+                row.text, QtCore.Qt.TextElideMode.ElideRight, room
+            )
             painter.drawText(
-                QtCore.QRectF(left, top, self._size.width() - left, line),
+                QtCore.QRectF(left, top, room, line),
                 QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft,
-                row.text,
+                text,
             )

@@ -134,7 +134,6 @@ class SweepView(pg.GraphicsLayoutWidget):
         layer = self._layer
         if layer is None:
             self.legend.set_rows([], self._text_scale)
-            self.plot.setTitle(None)
             self._show_note(EMPTY_NOTE)
             return
         curves = layer.curves()
@@ -183,8 +182,9 @@ class SweepView(pg.GraphicsLayoutWidget):
                         symbolBrush=curve.colour,
                     )
                 )
-        self.plot.setTitle(layer.title, size=f"{style.LABEL_PT * self._text_scale:.1f}pt")
-        rows = [LegendRow(best_text(c), "patch", c.colour) for c in curves]
+        # the title leads the legend (a plot title would set the view's least width)
+        rows = [LegendRow(layer.title, bold=True)]
+        rows += [LegendRow(best_text(c), "patch", c.colour) for c in curves]
         if any(c.diverged.any() for c in curves):
             rows.append(LegendRow("× along the top: a run diverged at that rate"))
         rows.append(LegendRow("★ best rate: lowest f, then fewest steps to tol"))
