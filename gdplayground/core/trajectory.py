@@ -267,14 +267,16 @@ def run_batch(
     steps: int = DEFAULT_STEPS,
     tol: float = DEFAULT_TOL,
     record: bool = True,
+    check: Callable[[], None] | None = None,
 ) -> BatchResult:
     """Step every start point together; each run stops on its own.
 
     With ``record=False`` only the final state is kept (for many start points).
+    ``check`` is called every ``CHECK_EVERY`` steps and may raise to cancel.
     """
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
     groups = _groups([config], len(starts), objective, steps)
-    return _run(objective, groups, starts, steps, tol, record)
+    return _run(objective, groups, starts, steps, tol, record, check=check)
 
 
 @np.errstate(all="ignore")  # nan and inf are dealt with here, never warned about

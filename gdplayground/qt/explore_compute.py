@@ -111,6 +111,10 @@ class ExploreComputer(QtCore.QObject):
         except (OSError, NotImplementedError, ImportError):
             self._pool = None  # no processes here: every row in this process
 
+    def cancel_sweep(self) -> None:
+        """Stop the sweep under way; ``sweep_ready(key, None, CANCELLED)`` follows."""
+        self._sweep.next()
+
     def cancel_basins(self) -> None:
         """Stop the map under way; ``basins_ended(request, CANCELLED)`` follows."""
         self._basins.next()
@@ -216,6 +220,7 @@ class ExploreComputer(QtCore.QObject):
                 objective, configs, starts, low, high, count, steps, tol, check
             )
         except Cancelled:
+            self.sweep_ready.emit(key, None, CANCELLED)
             return
         except (ExpressionError, OptimizerError, ValueError) as exc:
             self.sweep_ready.emit(key, None, str(exc))

@@ -107,6 +107,8 @@ class ExploreController(QtCore.QObject):
         self._sweep_rates: tuple[float, float, int] | None = None
         self._sweep_key: tuple | None = None
         self._sweep: Sweep | None = None
+        self._sweeping: tuple | None = None  # the key of the sweep under way
+        self._map_name = ""
         self._sweep_layer: SweepLayer | None = None
         self._entries = window.session.optimizers
         self._docked = False  # the docks have been placed (the first time one is shown)
@@ -260,9 +262,11 @@ class ExploreController(QtCore.QObject):
         self.window.refresh_picture()
 
     def cancel(self) -> None:
-        """Stop the basin map under way; the part computed stays on show."""
+        """Stop the basin map under way (the part computed stays on show) and the sweep."""
         if self._computing is not None:
             self.computer.cancel_basins()
+        if self._sweeping is not None:
+            self.computer.cancel_sweep()
 
     @property
     def basin_map(self) -> BasinMap | None:
@@ -298,10 +302,9 @@ class ExploreController(QtCore.QObject):
             return
         self._computing = request
         self.computer.request_basins(request, self._objective(session))
-        name = session.optimizers[self.shown_row].name
-        self.progress_label.setText(f"Basin map of {name}")
+        self._map_name = session.optimizers[self.shown_row].name
         self.progress_bar.setValue(0)
-        self.progress_box.show()
+        self._show_progress()
 
     def _on_basins(self, request: BasinRequest, basins: BasinMap) -> None:
         session = self.window.session
@@ -319,7 +322,7 @@ class ExploreController(QtCore.QObject):
         if request != self._computing:
             return  # superseded by a newer map
         self._computing = None
-        self.progress_box.hide()
+        self._show_progress()
         basins = self.basin_map
         if message == CANCELLED:
             done = basins.rows_done / request.size if basins is not None else 0.0
@@ -430,7 +433,8 @@ class ExploreController(QtCore.QObject):
             self.window.refresh_picture()
             return
         self.sweep_panel.show_message("")
-        self._sweep_key, self._sweep = key, None
+        self._sweep_key, self._sweep, self._sweeping = key, None, key
+        self._show_progress()
         self.computer.request_sweep(
             key,
             objective_inputs(session),
@@ -445,9 +449,12 @@ class ExploreController(QtCore.QObject):
     def _on_sweep(self, key: tuple, sweep: Any, message: str) -> None:
         if key != self._sweep_key:
             return
+        self._sweeping = None
+        self._show_progress()
         if sweep is None:
             self._sweep_key = None
-            self.sweep_panel.show_message(f"not swept: {message}")
+            said = "cancelled" if message == CANCELLED else f"not swept: {message}"
+            self.sweep_panel.show_message(said)
             return
         self._sweep = sweep
         self.window.refresh_picture()
@@ -526,6 +533,17 @@ class ExploreController(QtCore.QObject):
             self._edit(view=replace(view, **{name: True}))
 
     # ------------------------------------------------------------------ helpers
+    def _show_progress(self) -> None:
+        """The status bar's progress and Cancel: the basin map's share computed, or a
+        busy bar while a sweep runs; hidden when nothing is."""
+        if self._computing is not None:
+            self.progress_label.setText(f"Basin map of {self._map_name}")
+            self.progress_bar.setRange(0, 100)
+        elif self._sweeping is not None:
+            self.progress_label.setText("Sweeping the learning rates")
+            self.progress_bar.setRange(0, 0)  # busy: a sweep has no partial results
+        self.progress_box.setVisible(self._computing is not None or self._sweeping is not None)
+
     def _show_dock(self, dock: QtWidgets.QDockWidget) -> None:
         """Show ``dock`` in front.  The first time, in a narrow window (a 1024 x 768
         projector) as a tab beside the side panel, so the views keep their room;

@@ -232,3 +232,19 @@ def test_the_basin_workers_start_after_the_first_picture_and_stop_on_shutdown(qt
     assert pool.wait_ready(60)
     computer.shutdown()
     assert not pool.ready
+
+
+def test_a_long_sweep_shows_it_is_busy_and_can_be_cancelled(qtbot, window) -> None:
+    # L-BFGS steps every rate on its own: at small rates this sweep takes many seconds
+    window.set_session(replace(window.session, optimizers=entries_for([("lbfgs", {})])))
+    panel = window.explore.sweep_panel
+    panel.low.setText("1e-5")
+    panel.high.setText("1e-3")
+    window.explore.open_sweep()
+    box = window.explore.progress_box
+    assert (
+        not box.isHidden() and window.explore.progress_label.text() == "Sweeping the learning rates"
+    )
+    window.explore.cancel_button.click()
+    qtbot.waitUntil(lambda: box.isHidden(), timeout=WAIT_MS)
+    assert panel.message.text() == "cancelled" and window.explore.sweep_result is None

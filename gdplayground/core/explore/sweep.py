@@ -104,7 +104,7 @@ def sweep_learning_rates(
 
     Raises OptimizerError when a rate is out of an optimizer's range and
     ValueError for a bad range; ``check`` is called between optimizers and
-    may raise to cancel.
+    every few steps, and may raise to cancel.
     """
     lrs = learning_rates(low, high, count)
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
@@ -116,7 +116,7 @@ def sweep_learning_rates(
     for config in configs:
         if check is not None:
             check()
-        results.append(_sweep_one(objective, config, lrs, starts, start_values, steps, tol))
+        results.append(_sweep_one(objective, config, lrs, starts, start_values, steps, tol, check))
     return Sweep(tuple(results), starts, lrs, steps, tol)
 
 
@@ -128,13 +128,14 @@ def _sweep_one(
     start_values: Array,
     steps: int,
     tol: float,
+    check: Callable[[], None] | None = None,
 ) -> OptimizerSweep:
     """One batch: row ``k * S + s`` is rate ``k`` from start ``s``."""
     k, s = len(lrs), len(starts)
     # A column of rates: every stepper multiplies by its lr, so each row gets its own.
     column = np.repeat(lrs, s)[:, None]
     rows = OptimizerConfig(config.name, {**config.params, "lr": column})  # type: ignore[dict-item]
-    batch = run_batch(objective, rows, np.tile(starts, (k, 1)), steps, tol, record=False)
+    batch = run_batch(objective, rows, np.tile(starts, (k, 1)), steps, tol, False, check)
     statuses = [STATUSES[code] for code in batch.status]
     converged = np.array([name == CONVERGED for name in statuses])
     steps_to_tol = np.where(converged, batch.stopped_at, -1).reshape(k, s)
