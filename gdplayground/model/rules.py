@@ -184,7 +184,7 @@ def preset_problem(preset: str | None, function: str) -> str | None:
     presets = load_presets()
     if preset not in presets:
         return f"{preset!r} is not one of {', '.join(presets)}"
-    if presets[preset].formula != function:
+    if "".join(presets[preset].formula.split()).lower() != "".join(function.split()).lower():
         return (
             f"{preset!r} does not match the function: remove the preset, "
             f"or write the preset's formula {presets[preset].formula!r}"

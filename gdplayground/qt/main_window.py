@@ -22,13 +22,14 @@ from gdplayground.core.gradients import Objective
 from gdplayground.core.picture import Picture, landscape_picture, picture_from_scene
 from gdplayground.core.scene import Landscape, Scene
 from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
-from gdplayground.model.presets import load_presets
+from gdplayground.model.presets import find_preset, load_presets
 from gdplayground.model.rules import session_problems
 from gdplayground.model.session import (
     Session,
     SessionError,
     default_session,
     preset_start,
+    start_inside,
 )
 from gdplayground.model.session_file import session_from_json, session_to_json
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
@@ -62,6 +63,19 @@ def _tidy(value: float, span: tuple[float, float]) -> float:
     0.6514979...): as precise as a click can be, and readable in the start fields."""
     step = 10.0 ** np.floor(np.log10((span[1] - span[0]) / 1000))
     return float(round(round(value / step) * step, 12))
+
+
+#: A typed function keeps the window on show if it shares this much with the fitted one.
+FIT_OVERLAP = 0.6
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Area of the intersection of two windows over the area of their union."""
+    width = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[2], b[2]))
+    inter = width * height
+    union = (a[1] - a[0]) * (a[3] - a[2]) + (b[1] - b[0]) * (b[3] - b[2]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def _shortcut(window: QtWidgets.QWidget, key: str, slot) -> QtGui.QAction:
@@ -99,6 +113,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.scene: Scene | None = None
         self.picture: Picture | None = None
+        #: a typed function whose window is to be fitted to its paths once computed
+        self._fit_pending: str | None = None
         #: compute requests sent (a presentation change sends none)
         self.compute_requests = 0
 
@@ -385,12 +401,33 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("session/last", session_to_json(self.session))
 
     def _on_function_changed(self, text: str) -> None:
+        """A typed function: a preset's formula brings its window (and start, if the
+        current one is outside it), as on the command line; any other function gets a
+        window fitted to the start and the paths once they are computed."""
         if text == self.session.function:
             return
-        preset = self.session.preset
-        if preset is not None and load_presets()[preset].formula != text:
-            preset = None
-        self._update(function=text, preset=preset)
+        found = find_preset(text)
+        if found is not None:
+            start = self.session.start
+            if start_inside(start, found.domain) != start:
+                start = preset_start(found.key)
+            self._update(function=text, preset=found.key, domain=found.domain, start=start)
+            return
+        self._fit_pending = text
+        self._update(function=text, preset=None)
+
+    def _fit_new_function(self, scene: Scene) -> None:
+        """After a typed function's first scene: a window around the start and its paths
+        (unless the one on show already is about that), so nothing runs out of view."""
+        if self._fit_pending != scene.session.function or self.session != scene.session:
+            return
+        self._fit_pending = None
+        paths = [(r.points, r.status == "diverged") for r in scene.runs if r is not None]
+        if not paths:
+            return
+        fitted = fitted_domain(self.session.start, paths)
+        if _overlap(fitted, self.session.domain) < FIT_OVERLAP:
+            self._update(domain=fitted)
 
     def _on_preset_chosen(self, key: str) -> None:
         self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays at once
@@ -457,6 +494,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._describe_timer.start()
         self._show_picture(picture_from_scene(scene, self.session))
         self.statusBar().clearMessage()
+        if self._fit_pending is not None:
+            self._fit_new_function(scene)  # may ask for the same paths in a new window
         self.scene_shown.emit(scene)
 
     def _show_picture(self, picture: Picture) -> None:

@@ -48,11 +48,13 @@ def test_opens_with_a_ready_to_play_scene(window: MainWindow) -> None:
 def test_typing_a_function_redraws_and_invalid_text_keeps_the_picture(qtbot, window) -> None:
     before = window.contour.grab().toImage()
     editor = window.function_editor
-    editor.line_edit.setText("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    editor.line_edit.setText("(x^2 + y - 11)^2 + (x + y^2 - 7)^2 + x")
     editor.validate_now()
     scene = wait_scene(qtbot, window)
     assert scene.session.function.startswith("(x^2 + y - 11)")
     assert scene.session.preset is None
+    qtbot.waitUntil(lambda: not window.computer.busy, timeout=30000)  # its window fitted too
+    scene = window.scene
     assert window.contour.grab().toImage() != before
     assert np.allclose(
         window.paths[0].values[0],
@@ -64,8 +66,7 @@ def test_typing_a_function_redraws_and_invalid_text_keeps_the_picture(qtbot, win
     shown = window.contour.grab().toImage()
     editor.line_edit.setText("sinn(x) + y")
     editor.validate_now()
-    qtbot.wait(200)
-    assert "did you mean sin" in editor.message()
+    qtbot.waitUntil(lambda: "did you mean sin" in editor.message(), timeout=5000)
     assert window.session.function.startswith("(x^2 + y - 11)")
     assert window.contour.grab().toImage() == shown
 
@@ -516,3 +517,33 @@ def test_an_edit_that_breaks_a_rule_is_refused_and_the_panels_show_what_holds(
     assert window.session.steps == 60  # refused: a file of it would not reload
     assert window.settings_panel.steps() == 60
     assert "total_steps" in window.statusBar().currentMessage()
+
+
+def test_a_typed_function_gets_a_window_around_its_paths(qtbot, window) -> None:
+    assert window.session.domain == (-2.0, 2.0, -1.0, 3.0)  # Rosenbrock's
+    editor = window.function_editor
+    editor.line_edit.setText("(x - 6)^2 + (y + 5)^2")
+    editor.validate_now()
+    qtbot.waitUntil(
+        lambda: (
+            window.scene is not None
+            and window.scene.session.function == "(x - 6)^2 + (y + 5)^2"
+            and window.scene.session.domain != (-2.0, 2.0, -1.0, 3.0)
+        ),
+        timeout=30000,
+    )
+    xmin, xmax, ymin, ymax = window.session.domain
+    for path in window.paths:  # start and every path in view
+        inside = path.points[: path.drawable]
+        assert (inside[:, 0] >= xmin).all() and (inside[:, 0] <= xmax).all()
+        assert (inside[:, 1] >= ymin).all() and (inside[:, 1] <= ymax).all()
+    assert xmax > 6 and ymin < -5
+
+
+def test_typing_a_preset_s_formula_brings_its_window(qtbot, window) -> None:
+    preset = load_presets()["himmelblau"]
+    editor = window.function_editor
+    editor.line_edit.setText(preset.formula.replace(" ", ""))
+    editor.validate_now()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.preset == "himmelblau" and scene.session.domain == preset.domain
