@@ -346,6 +346,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._restyle(picture.paths)
         else:
             self.set_paths(picture.paths)
+        self._update_key()  # the arrows' scale is known once the paths are in
 
     def set_options(self, options: ViewOptions) -> None:
         """Axis scales, text and line sizes of a picture's view options."""

@@ -603,6 +603,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not self.isActiveWindow():
+            # the keyboard's window from the start: Ctrl+B, Ctrl+O ... work at once,
+            # also where no window manager hands it over (a bare X server, a kiosk)
+            self.activateWindow()
+            self.raise_()
         if QtWidgets.QApplication.focusWidget() is None or not self.isActiveWindow():
             self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # "press Space"
         if self._surface_wanted and self.surface is None:

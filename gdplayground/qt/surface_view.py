@@ -186,7 +186,7 @@ class SurfaceScene:
             return
         self._text_scale, self._line_scale = options.text_scale, options.line_scale
         for label in self.axis_labels:
-            label.setData(font=style.font(style.LABEL_PT + 2, self._text_scale))
+            label.setData(font=style.font(style.LABEL_PT + 1, self._text_scale))
         for tick in self._ticks:
             tick.setData(font=style.font(style.TICK_PT, self._text_scale))
         self._style()
@@ -247,10 +247,10 @@ class SurfaceScene:
             wanted.append(("x", format_tick(x), (float(transform.xy(x, 0)[0]), -sy - 0.12, 0.0)))
         for y in nice_ticks(ymin, ymax, 4):
             wanted.append(("y", format_tick(y), (sx + 0.1, float(transform.xy(0, y)[1]), 0.0)))
-        last_z = -np.inf
-        for value in _height_ticks(grid.zmin, grid.zmax, transform.scale.log):
+        last_z = np.inf  # from the top down: the round values highest up are kept
+        for value in reversed(_height_ticks(grid.zmin, grid.zmax, transform.scale.log)):
             z = float(transform.z(np.array([value]))[0])
-            if np.isfinite(z) and -0.01 <= z <= Z_HEIGHT + 0.01 and z - last_z >= 0.14:
+            if np.isfinite(z) and -0.01 <= z <= Z_HEIGHT + 0.01 and last_z - z >= 0.2:
                 wanted.append(("f", format_tick(value), (-sx - 0.06, sy + 0.06, z)))
                 last_z = z
         font = style.font(style.TICK_PT, self._text_scale)
@@ -464,14 +464,13 @@ def _height_ticks(low: float, high: float, log: bool) -> list[float]:
     if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
         return []
     if not log:
-        return [float(v) for v in nice_ticks(low, high, 5)]
+        return [float(v) for v in nice_ticks(low, high, 8)]
     values: list[float] = []
-    top = high - low
-    for exponent in range(int(np.floor(np.log10(top))) - 6, int(np.ceil(np.log10(top))) + 1):
+    top = max(abs(high), abs(low))
+    for exponent in range(int(np.floor(np.log10(top))) - 8, int(np.ceil(np.log10(top))) + 1):
         for mantissa in (1.0, 2.0, 5.0):
-            step = mantissa * 10.0**exponent
-            if step <= top:
-                values.append(low + step if low != 0 else step)
+            value = mantissa * 10.0**exponent
+            values += [v for v in (value, -value) if low < v <= high]
     return sorted(set(values))
 
 
