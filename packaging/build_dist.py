@@ -16,6 +16,7 @@ come neither from Debian nor from PyPI (the PyPI tools download them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -23,6 +24,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,16 +168,27 @@ def glibc_needed(bundle: Path) -> str:
     return f"{newest[0]}.{newest[1]}"
 
 
+@contextlib.contextmanager
+def timed(what: str) -> Iterator[None]:
+    """Print how long the block took."""
+    start = time.monotonic()
+    yield
+    print(f"{what} took {time.monotonic() - start:.0f} s", flush=True)
+
+
 def main() -> int:
     version = project_version()
     DIST.mkdir(exist_ok=True)
-    wheel = build_wheel(version)
+    with timed("the wheel"):
+        wheel = build_wheel(version)
     print(f"wheel: {wheel.relative_to(ROOT)} ({wheel.stat().st_size / 1e6:.1f} MB)")
-    bundle = build_bundle()
+    with timed("PyInstaller"):
+        bundle = build_bundle()
     if not sys.platform.startswith("linux"):  # the bundle alone; the installer is Linux's
         print(f"bundle: {bundle} ({folder_size(bundle) / 1e6:.0f} MB)")
         return 0
-    archive = assemble(bundle, version)
+    with timed("the archive"):
+        archive = assemble(bundle, version)
     ffmpeg = folder_size(bundle / "_internal" / "imageio_ffmpeg")
     print(
         f"bundle: {folder_size(bundle) / 1e6:.0f} MB unpacked "
