@@ -279,6 +279,9 @@ def bundled_libraries(prefix: Path) -> str:
         }
     if missing:
         raise CheckError(f"not found: {', '.join(sorted(missing))}")
+    dangling = [p.name for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
+    if dangling:
+        raise CheckError(f"links to nothing: {', '.join(sorted(dangling))}")
     return f"{len(libraries)} libraries"
 
 
