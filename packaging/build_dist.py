@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,13 +52,40 @@ def run(*args: str | Path, cwd: Path = ROOT) -> None:
 
 
 def build_wheel(version: str) -> Path:
-    """Build the wheel into dist/ and install it (without dependencies) into this venv."""
+    """Build the wheel into dist/, check its resources, and install it (without
+    dependencies) into this venv."""
     for old in DIST.glob("gdplayground-*.whl"):
         old.unlink()
+    # setuptools builds in build/lib and build/bdist.*, and files left there by an
+    # earlier build (a since-deleted lesson) would go into this wheel too.
+    for scratch in (BUILD / "lib", *BUILD.glob("bdist.*")):
+        shutil.rmtree(scratch, ignore_errors=True)
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", DIST, ".")
     wheel = DIST / f"gdplayground-{version}-py3-none-any.whl"
+    check_wheel_resources(wheel)
     run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", wheel)
     return wheel
+
+
+def check_wheel_resources(wheel: Path) -> None:
+    """The wheel's gdplayground/resources/ holds exactly the files of resources/,
+    subfolders included, less the README's screenshots."""
+    prefix = "gdplayground/resources/"
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name[len(prefix) :] for name in archive.namelist() if name.startswith(prefix)}
+    source = {
+        path.relative_to(RESOURCES).as_posix()
+        for path in RESOURCES.rglob("*")
+        if path.is_file()
+        and path.suffix != ".pyc"
+        and path.relative_to(RESOURCES).parts[0] not in ("screenshots", "__pycache__")
+        and "__pycache__" not in path.parts
+    }
+    if shipped != source:
+        raise SystemExit(
+            f"build_dist: the wheel's resources differ from resources/: missing "
+            f"{sorted(source - shipped)}, extra {sorted(shipped - source)}"
+        )
 
 
 def build_bundle() -> Path:
