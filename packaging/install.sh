@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
               prefix=$2; user_install=0; shift ;;
     --prefix=*) prefix=${1#--prefix=}; user_install=0 ;;
     --uninstall) action=uninstall ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$1': write --system, --prefix DIR or --uninstall" >&2; exit 2 ;;
   esac
   shift

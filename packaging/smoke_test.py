@@ -80,8 +80,9 @@ class Results:
     def check(self, what: str, step: Callable[[], str | None]) -> bool:
         try:
             detail = step()
-        except (CheckError, WindowCheckError, subprocess.TimeoutExpired, OSError) as exc:
-            print(f"FAIL {what}: {exc}", flush=True)
+        except Exception as exc:  # a failed check; the next one still runs
+            expected = isinstance(exc, (CheckError, WindowCheckError))
+            print(f"FAIL {what}: {exc if expected else repr(exc)}", flush=True)
             self.failed.append(what)
             return False
         print(f"ok   {what}" + (f": {detail}" if detail else ""), flush=True)
@@ -122,7 +123,8 @@ def run(command: list[str], env: dict[str, str], cwd: Path, timeout: float = 120
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
-        raise CheckError(f"{' '.join(command[-3:])} exited with {done.returncode}: {last}")
+        typed = shlex.join([Path(command[0]).name, *command[1:]])
+        raise CheckError(f"{typed} exited with status {done.returncode}: {last}")
     return done.stdout
 
 

@@ -177,12 +177,21 @@ class WindowCheck:
         return passed
 
     def _steps(self, app: subprocess.Popen, title: str, name: str) -> list[str]:
-        passed = []
         start = time.monotonic()
         top_id, top = wait_for(
             lambda: self._alive(app) and self._main_window(title), 90, f"a window '{title}'"
         )
-        passed.append(f"window '{title}' opened after {time.monotonic() - start:.1f} s")
+        passed = [f"window '{title}' opened after {time.monotonic() - start:.1f} s"]
+        shown, views, line = self._drawn_views(app, top, name)
+        passed.append(line)
+        passed.append(self._play(app, top_id, shown, views, name))
+        passed.append(self._quit(app))
+        return passed
+
+    def _drawn_views(self, app: subprocess.Popen, top: Box, name: str) -> tuple:
+        """Wait for colour in the 3-D view (a native child window) and in the middle
+        of the contour view (the half-width left of it); the screenshot, the box
+        of the views, and what was seen."""
         surface = wait_for(lambda: self._alive(app) and self._surface(top), 60, "the 3-D view")
         contour = Box(
             surface.x - surface.width // 2,
@@ -197,11 +206,17 @@ class WindowCheck:
         )
         shown = self.display.grab()
         shown.save(self.shots / f"{name}-shown.png")
-        passed.append(
+        views = Box(contour.x, top.y, top.x + top.width - contour.x, top.height)
+        seen = (
             f"contour view {coloured_fraction(contour.crop(shown)):.0%} coloured, "
             f"3-D view {coloured_fraction(surface.crop(shown)):.0%} coloured"
         )
-        views = Box(contour.x, top.y, top.x + top.width - contour.x, top.height)
+        return shown, views, seen
+
+    def _play(
+        self, app: subprocess.Popen, top_id: str, shown: Image.Image, views: Box, name: str
+    ) -> str:
+        """Press Space, wait for the views to move, and watch them for a second."""
         self.xdotool("windowfocus", "--sync", top_id)
         self.xdotool("key", "space")
         wait_for(
@@ -215,10 +230,11 @@ class WindowCheck:
         time.sleep(1.0)  # let it play for a second, as a user would watch it
         playing = self.display.grab()
         playing.save(self.shots / f"{name}-playing.png")
-        passed.append(
-            f"Space plays: {changed_fraction(views.crop(shown), views.crop(playing)):.1%} "
-            "of the views changed"
-        )
+        changed = changed_fraction(views.crop(shown), views.crop(playing))
+        return f"Space plays: {changed:.1%} of the views changed"
+
+    def _quit(self, app: subprocess.Popen) -> str:
+        """Ctrl+Q: exit status 0, and the helper processes gone."""
         children = self._children(app.pid)
         self.xdotool("key", "ctrl+q")
         try:
@@ -227,9 +243,8 @@ class WindowCheck:
             raise WindowCheckError("Ctrl+Q did not close the app within 20 s") from None
         if status != 0:
             raise WindowCheckError(f"the app exited with status {status} after Ctrl+Q")
-        wait_for(lambda: not any(_exists(pid) for pid in children), 10, "worker processes ending")
-        passed.append(f"Ctrl+Q quit with status 0 ({len(children)} helper processes ended)")
-        return passed
+        wait_for(lambda: not any(_exists(pid) for pid in children), 10, "helper processes ending")
+        return f"Ctrl+Q quit with status 0 ({len(children)} helper processes ended)"
 
     def _alive(self, app: subprocess.Popen) -> bool:
         if app.poll() is not None:
