@@ -364,7 +364,6 @@ def check_window(
     def window() -> str:
         if display is None:
             raise CheckError(f"install {' '.join(missing_tools())} (apt-get) to check the window")
-        SHOTS.mkdir(parents=True, exist_ok=True)
         return "; ".join(WindowCheck(display, env, SHOTS).run(command, title, work, name))
 
     results.check(f"window ({name}: {shlex.join(Path(c).name for c in command)})", window)
@@ -392,7 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     try:
         with contextlib.ExitStack() as stack:
-            display = None if missing_tools() else stack.enter_context(VirtualDisplay())
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            display = None
+            if not missing_tools():
+                display = stack.enter_context(VirtualDisplay(SHOTS / "xvfb.log"))
             if "bundle" in wanted:
                 print(f"== {archive.relative_to(ROOT)}", flush=True)
                 check_bundle(results, archive, work, display)

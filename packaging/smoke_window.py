@@ -8,6 +8,7 @@ Pillow, which grabs the screenshots (a runtime dependency: the build venv has it
 from __future__ import annotations
 
 import os
+import random
 import re
 import select
 import shutil
@@ -51,40 +52,43 @@ class Box:
 
 
 class VirtualDisplay:
-    """A private Xvfb server for the duration of a ``with`` block."""
+    """A private Xvfb server for the duration of a ``with`` block; its messages go
+    to ``log``."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: Path) -> None:
         self.name = ""
+        self.log = log
+        log.write_text("")
         self._process: subprocess.Popen | None = None
+        self._announcements: int | None = None
 
     def __enter__(self) -> VirtualDisplay:
-        # On a machine shared with other Xvfb users a new server now and then
-        # loses its display number right after announcing it: start another.
-        for _ in range(3):
-            if self._start():
+        for _ in range(5):
+            if self._start(_free_display_number()):
                 return self
             self.__exit__()
-        raise WindowCheckError("Xvfb did not start (3 tries)")
+        raise WindowCheckError(f"Xvfb did not start (5 tries; see {self.log})")
 
-    def _start(self) -> bool:
+    def _start(self, number: int) -> bool:
+        """Start Xvfb on display ``number``; whether a client can draw on it."""
         read_end, write_end = os.pipe()
-        self._process = subprocess.Popen(
-            # -noreset: the server would otherwise reset (and refuse connections
-            # for a moment) each time its last client, e.g. a screenshot, leaves
-            ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-noreset"]
-            + ["-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"],
-            pass_fds=(write_end,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log.open("a") as log:
+            self._process = subprocess.Popen(
+                # -noreset: the server would otherwise reset (and refuse connections
+                # for a moment) each time its last client, e.g. a screenshot, leaves
+                ["Xvfb", f":{number}", "-displayfd", str(write_end), "-nolisten", "tcp"]
+                + ["-noreset", "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"],
+                pass_fds=(write_end,),
+                stdout=log,
+                stderr=log,
+            )
         os.close(write_end)
+        self._announcements = read_end  # open while the server runs: it may write again
         ready, _, _ = select.select([read_end], [], [], 30)
-        number = os.read(read_end, 64).decode().strip() if ready else ""
-        os.close(read_end)
+        announced = os.read(read_end, 64).decode().split()[:1] if ready else []
         self.name = f":{number}"
-        time.sleep(0.5)  # long enough to see a server that is going to give up
         try:
-            return bool(number) and self._process.poll() is None and self.grab().width > 0
+            return announced == [str(number)] and self.grab().width > 0
         except OSError:
             return False
 
@@ -92,9 +96,31 @@ class VirtualDisplay:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             self._process.wait(10)
+        if self._announcements is not None:
+            os.close(self._announcements)
+            self._announcements = None
 
     def grab(self) -> Image.Image:
         return ImageGrab.grab(xdisplay=self.name).convert("RGB")
+
+
+def _free_display_number() -> int:
+    """A display number no X server uses, in this machine's network namespace too.
+
+    Xvfb's own choice (-displayfd alone) looks only at lock files in /tmp, and
+    misses servers that other sandboxes on the machine run with their own /tmp:
+    their abstract socket would then take our clients. /proc/net/unix lists them.
+    """
+    try:
+        sockets = set(Path("/proc/net/unix").read_text().split())
+    except OSError:
+        sockets = set()
+    candidates = random.sample(range(200, 1000), 800)
+    for number in candidates:
+        names = (f"@/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}")
+        if not sockets & set(names) and not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    raise WindowCheckError("no free X display number between 200 and 999")
 
 
 def missing_tools() -> list[str]:
