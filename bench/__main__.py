@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import compute, exports
+from bench import compute, datafit, explore, exports
 from bench.display import child_environment, x_display
 from bench.results import Metric, metric_from_dict, table, write_json
 from bench.startup import startup
@@ -72,6 +72,32 @@ def measure(selected: list[str], quick: bool) -> tuple[list[Metric], str]:
                 points=2000 if quick else 100_000,
                 steps=20 if quick else 200,
                 loop_points=10 if quick else 500,
+                repeat=1 if quick else 3,
+            ),
+        )
+    if "basins_250k" in selected:
+        results["basins_250k"] = _safely(
+            "basins_250k",
+            lambda: explore.basins_250k(size=40 if quick else 500, steps=20 if quick else 500),
+        )
+    if "sweep" in selected:
+        results["sweep"] = _safely(
+            "sweep",
+            lambda: explore.sweep(
+                points=4 if quick else 40, steps=20 if quick else 500, repeat=1 if quick else 3
+            ),
+        )
+    if "datafit_race" in selected:
+        results["datafit_race"] = _safely(
+            "datafit_race",
+            lambda: datafit.race(steps=50 if quick else 1000, repeat=1 if quick else 3),
+        )
+    if "datafit_surface" in selected:
+        results["datafit_surface"] = _safely(
+            "datafit_surface",
+            lambda: datafit.surface(
+                n=500 if quick else 10_000,
+                resolution=40 if quick else 300,
                 repeat=1 if quick else 3,
             ),
         )

@@ -15,8 +15,8 @@ from bench.timing import interleaved, timed
 from gdplayground.core.expression import X, Y
 from gdplayground.core.gradients import Objective, compile_function
 from gdplayground.core.optimizers import make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import run_batch
+from gdplayground.model.presets import load_presets
 
 GRID_FUNCTIONS = ("rosenbrock", "himmelblau", "rastrigin", "ackley", "goldstein_price", "beale")
 

@@ -19,9 +19,9 @@ from statistics import median
 from bench.results import Metric, fmt
 from bench.targets import target, unit
 from bench.timing import percentile
-from gdplayground.core.presets import load_presets
 from gdplayground.core.scene import GRID_RESOLUTION
-from gdplayground.core.session import Session, default_session, entry_for
+from gdplayground.model.presets import load_presets
+from gdplayground.model.session import Session, default_session, entry_for
 from gdplayground.qt._qt import QtCore, QtWidgets
 from gdplayground.qt.main_window import MainWindow
 
@@ -184,7 +184,7 @@ def edit_to_redraw(settings_dir: Path, count: int) -> Metric:
 
 def racing_session(steps: int) -> Session:
     """Rosenbrock with twelve optimizers and paths of ``steps`` steps (no early stop)."""
-    entries = tuple(entry_for(method, i, {"lr": lr}) for i, (method, lr) in enumerate(RACERS))
+    entries = tuple(entry_for(method, {"lr": lr}) for method, lr in RACERS)
     return replace(default_session(), optimizers=entries, steps=steps, tol=0.0)
 
 

@@ -14,12 +14,13 @@ then falls back to sympy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy
 
-from gdplayground.core.expression import SYMPY_FUNCTION_NAMES, X, Y
+import gdplayground.core.expression.activations as act
+from gdplayground.core.expression import SYMPY_FUNCTION_NAMES
 
 
 class Unsupported(Exception):
@@ -41,30 +42,43 @@ _UFUNCS: dict[str, Callable[..., np.ndarray]] = {
     "abs": np.abs,
     "sign": np.sign,
     "cbrt": np.cbrt,
+    "sigmoid": act.sigmoid_values,
+    "softplus": act.softplus_values,
+    "relu": act.relu_values,
+    # not in the language: softplus's derivatives (torch's, with its threshold)
+    "softplus'": act.softplus_slope,
+    "softplus''": act.softplus_curvature,
 }
 
 _LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
 
-# Node kinds.  A node is a tuple: ("c", value), ("x",), ("y",), ("add", ids),
+# Node kinds.  A node is a tuple: ("c", value), ("var", name), ("add", ids),
 # ("mul", ids), ("pow", base, exponent) or ("fn", name, arg); ids index Graph.nodes.
 Node = tuple
 
 
 class Graph:
-    """Expressions in x and y where each distinct subexpression is stored once.
+    """Expressions in some variables (x and y unless told) where each distinct
+    subexpression is stored once.
 
     The constructors fold constants and drop neutral terms (0 in sums, 1 in
-    products), which keeps derivatives small without any search.
+    products), which keeps derivatives small without any search.  The
+    variables are the first nodes, in order.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, variables: Sequence[str] = ("x", "y")) -> None:
         self.nodes: list[Node] = []
         self._ids: dict[tuple, int] = {}
         self._derivatives: dict[tuple[int, str], int] = {}
-        self.x = self._intern(("x",))
-        self.y = self._intern(("y",))
+        self.variables = tuple(variables)
+        self._variable_ids = {name: self._intern(("var", name)) for name in self.variables}
+        self._bindings: dict[str, int] = {}
         self.zero = self.const(0.0)
         self.one = self.const(1.0)
+
+    def variable(self, name: str) -> int:
+        """The node of the variable ``name``."""
+        return self._variable_ids[name]
 
     # ------------------------------------------------------------- constructors
     def _intern(self, node: Node, key: tuple | None = None) -> int:
@@ -79,6 +93,10 @@ class Graph:
         """The constant ``value`` (a float64)."""
         value = float(value)
         return self._intern(("c", value), ("c", value.hex()))
+
+    def children(self, node: int) -> tuple[int, ...]:
+        """The ids ``node`` is made of (all below it)."""
+        return _children(self.nodes[node])
 
     def value_of(self, node: int) -> float | None:
         """The value of a constant node, None for anything else."""
@@ -151,17 +169,21 @@ class Graph:
 
     # ---------------------------------------------------------- from sympy
     def from_sympy(self, expr: sympy.Basic) -> int:
-        """Copy a sympy expression in x and y into the graph (raises Unsupported)."""
+        """Copy a sympy expression in the graph's variables into it (raises Unsupported)."""
         memo: dict[sympy.Basic, int] = {}
 
         def convert(e: sympy.Basic) -> int:
             found = memo.get(e)
             if found is not None:
                 return found
-            if e == X:
-                node = self.x
-            elif e == Y:
-                node = self.y
+            if e.is_Symbol:
+                if e.name not in self._variable_ids or e.is_real is not True:
+                    raise Unsupported(f"symbol {e.name}")
+                node = self._variable_ids[e.name]
+            elif e.is_number and (value := _exact_value(e)) is not None:
+                # a constant (1.05^1.05)^0.26 that sympy holds as powers of huge
+                # integers: its value, exactly, rather than overflowing float steps
+                node = self.const(value)
             elif isinstance(e, sympy.Number | sympy.NumberSymbol):
                 try:
                     node = self.const(float(e))
@@ -183,10 +205,15 @@ class Graph:
         with np.errstate(all="ignore"):
             return convert(expr)
 
-    def from_written(self, tree: tuple) -> int:
+    def from_written(self, tree: tuple, bindings: Mapping[str, int] | None = None) -> int:
         """Copy a function as written (:class:`~gdplayground.core.expression.ParsedFunction`)
         into the graph: evaluated as the user wrote it, so it is undefined exactly
-        where what they wrote is (``sqrt(x)^2`` has no value for x < 0)."""
+        where what they wrote is (``sqrt(x)^2`` has no value for x < 0).
+
+        A variable named in ``bindings`` stands for that node (a loss's ``m`` for
+        the model); any other must be one of the graph's variables.
+        """
+        self._bindings = dict(bindings or {})
         with np.errstate(all="ignore"):
             return self._written(tree)
 
@@ -194,10 +221,13 @@ class Graph:
         kind = tree[0]
         if kind == "c":
             return self.const(tree[1])
-        if kind == "x":
-            return self.x
-        if kind == "y":
-            return self.y
+        if kind == "var":
+            name = tree[1]
+            if name in self._bindings:
+                return self._bindings[name]
+            if name not in self._variable_ids:
+                raise Unsupported(f"variable {name}")
+            return self._variable_ids[name]
         if kind == "neg":
             return self.mul(self.const(-1.0), self._written(tree[1]))
         if kind == "sum":
@@ -234,7 +264,7 @@ class Graph:
 
     # ---------------------------------------------------------- derivatives
     def diff(self, node: int, var: str) -> int:
-        """The exact derivative of ``node`` with respect to ``var`` ("x" or "y").
+        """The exact derivative of ``node`` with respect to the variable named ``var``.
 
         Worked out for every node below ``node`` first, children before parents
         (a node's id is always above its children's), so that no recursion is
@@ -268,8 +298,8 @@ class Graph:
         kind = n[0]
         if kind == "c":
             return self.zero
-        if kind in ("x", "y"):
-            return self.one if kind == var else self.zero
+        if kind == "var":
+            return self.one if n[1] == var else self.zero
         if kind == "add":
             return self.add(*[d[(t, var)] for t in n[1]])
         if kind == "mul":
@@ -338,7 +368,27 @@ class Graph:
             return self.fn("sign", u)
         if name == "cbrt":  # 1 / (3 cbrt(u)^2)
             return self.mul(self.const(1.0 / 3.0), self.pow(node, self.const(-2.0)))
+        if name == "sigmoid":  # (1 - s) s, as torch's sigmoid_backward
+            return self.mul(self.add(self.one, self.mul(minus_one, node)), node)
+        if name == "relu":  # 1 where u > 0, else 0 (0 at 0, as torch): relu(sign(u))
+            return self.fn("relu", self.fn("sign", u))
+        if name == "softplus":
+            return self.fn("softplus'", u)
+        if name == "softplus'":
+            return self.fn("softplus''", u)
+        if name == "softplus''":  # (1 - s) s (1 - 2 s) below the threshold, 0 above
+            s = self.fn("sigmoid", u)
+            return self.mul(node, self.add(self.one, self.mul(self.const(-2.0), s)))
         raise Unsupported(name)
+
+
+def _exact_value(e: sympy.Basic) -> float | None:
+    """The finite real value of a constant expression, or None."""
+    try:
+        value = float(e)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if np.isfinite(value) else None
 
 
 def _children(n: Node) -> tuple[int, ...]:
@@ -376,18 +426,20 @@ _POWERS: dict[float, Callable[[np.ndarray], np.ndarray]] = {
 class Program:
     """Evaluates some nodes of a graph on arrays: one numpy call per operation.
 
-    Registers 0 and 1 hold x and y, then come the constants, then as many
-    registers for results as are needed at once.  Each shared subexpression
-    is computed once, and a result is written over one that is no longer
-    needed, so a large input does not pile up temporaries.  Results are
-    numpy arrays (or numpy scalars, or x, y or a constant themselves: a
-    constant is a read-only 0-d array, which numpy takes faster than a scalar).
+    The first registers hold the graph's variables (x and y), then come the
+    constants, then as many registers for results as are needed at once.
+    Each shared subexpression is computed once, and a result is written over
+    one that is no longer needed, so a large input does not pile up
+    temporaries.  Results are numpy arrays (or numpy scalars, or an input or
+    a constant themselves: a constant is a read-only 0-d array, which numpy
+    takes faster than a scalar).
     """
 
     def __init__(self, graph: Graph, outputs: Sequence[int]) -> None:
         self._graph = graph
-        self._registers: dict[int, int] = {graph.x: 0, graph.y: 1}
-        self._initial: list[np.ndarray | None] = [None, None]
+        arity = len(graph.variables)
+        self._registers = {graph.variable(v): i for i, v in enumerate(graph.variables)}
+        self._initial: list[np.ndarray | None] = [None] * arity
         self._code: list[tuple[Callable, int, int, int]] = []
         for node in outputs:
             self._register_below(node)
@@ -395,6 +447,7 @@ class Program:
         self._initial, self._steps, self.outputs = _reusing_registers(
             self._initial, self._code, outs
         )
+        self._arity = arity
         del self._graph, self._registers, self._code  # only the instructions are kept
 
     @property
@@ -402,10 +455,10 @@ class Program:
         """Number of numpy calls per evaluation."""
         return len(self._steps)
 
-    def __call__(self, x: np.ndarray, y: np.ndarray) -> list:
+    def __call__(self, *inputs: np.ndarray) -> list:
+        """The outputs at ``inputs``, one array (or number) per variable, in order."""
         r = self._initial.copy()
-        r[0] = x
-        r[1] = y
+        r[: self._arity] = inputs
         for fn, a, b, out in self._steps:
             r[out] = fn(r[a]) if b < 0 else fn(r[a], r[b])
         return [r[i] for i in self.outputs]
@@ -455,7 +508,7 @@ class Program:
 
     def _operands(self, node: int) -> list[int]:
         """The nodes :meth:`_register` reads to compute ``node``."""
-        if self._graph.nodes[node][0] in ("c", "x", "y"):
+        if self._graph.nodes[node][0] in ("c", "var"):
             return []
         return [o for _, a, b in self._plan(node) for o in (a, b) if o >= 0]
 

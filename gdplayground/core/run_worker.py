@@ -24,8 +24,8 @@ import numpy as np
 from gdplayground.core.gradients import Objective, compile_function
 from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.scene import Cancelled
-from gdplayground.core.session import Session
 from gdplayground.core.trajectory import Trajectory, run_many
+from gdplayground.model.session import Session
 
 #: How often a caller waiting for the worker checks whether it was superseded.
 POLL_S = 0.002

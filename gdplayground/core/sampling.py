@@ -7,7 +7,6 @@ nan and counted, never raised.
 
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -240,34 +239,17 @@ _SEGMENTS = np.array(
 _SADDLE_CENTRE_ABOVE = {5: [0, 1, 2, 3], 10: [3, 0, 1, 2]}
 
 
-_ISOLINES: weakref.WeakKeyDictionary[Grid, dict[bytes, np.ndarray]] = weakref.WeakKeyDictionary()
-_ISOLINES_LOCK = threading.Lock()
-
-
 def isolines(grid: Grid, levels: np.ndarray) -> np.ndarray:
     """Isoline segments of ``grid`` at ``levels`` as endpoint pairs, shape ``(2 m, 2)``.
 
     Rows ``2 k`` and ``2 k + 1`` are the ends of segment ``k`` in data
     coordinates (draw with ``connect="pairs"``).  Cells touching an undefined
     value are skipped, so isolines stop at the edge of undefined regions.
-    Remembered per Grid and levels (read-only), so the compute thread can
-    trace them before the contour view asks.
+    The result is read-only: it travels in the scene and the picture.
     """
     levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
-    with _ISOLINES_LOCK:
-        known = _ISOLINES.get(grid, {}).get(levels.tobytes())
-    if known is not None:
-        return known
-    return remember_isolines(grid, levels, _isolines(grid, levels))
-
-
-def remember_isolines(grid: Grid, levels: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Keep ``segments`` as :func:`isolines` of ``grid`` at ``levels`` (e.g. traced
-    by another process), so that asking for them costs nothing."""
-    levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
+    segments = _isolines(grid, levels)
     segments.setflags(write=False)
-    with _ISOLINES_LOCK:
-        _ISOLINES.setdefault(grid, {})[levels.tobytes()] = segments
     return segments
 
 

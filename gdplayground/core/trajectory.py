@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.clipping import clip_gradients
 from gdplayground.core.gradients import GRADIENT_STEP, Objective
-from gdplayground.core.optimizers import (
+from gdplayground.core.lbfgs import LBFGS
+from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig
+from gdplayground.core.schedules import LrSchedule, make_schedule
+from gdplayground.core.steppers import (
     HESSIAN_INDEFINITE,
     HESSIAN_SINGULAR,
-    OPTIMIZERS,
-    OptimizerConfig,
     Stepper,
     make_stepper,
 )
@@ -54,6 +56,12 @@ class Trajectory:
     ``points[i]`` is the point after ``i`` steps (``points[0]`` is the start).
     ``stopped_at`` is the step at which the run ended early (converged, diverged
     or met a bad Hessian), or None when it used all its steps.
+    ``evaluations[i]`` is how many times f and its gradient had been evaluated
+    to reach ``points[i]`` (0 at the start, i for one evaluation a step, more
+    for L-BFGS; evaluations only to show or schedule the run do not count).
+    ``lrs[i]`` is the learning rate of the step from ``points[i]`` (under a
+    schedule, its value after i scheduler steps; the last entry is what a
+    further step would use).
     """
 
     config: OptimizerConfig
@@ -66,6 +74,8 @@ class Trajectory:
     status: str
     stopped_at: int | None
     stationary: str | None
+    evaluations: Array
+    lrs: Array
 
     @property
     def steps(self) -> int:
@@ -116,7 +126,12 @@ class BatchResult:
     """Raw arrays of a batched run: every step's, or each run's final state.
 
     In a recorded history the entries after a run's last point are nan
-    (velocities 0).  ``velocities`` is None when no method carries one.
+    (velocities 0, evaluations -1).  ``velocities`` is None when no method
+    carries one.  ``evaluations`` is kept only where some method evaluates f
+    during a step (L-BFGS) and ``lrs`` only where a learning rate depends on
+    the path (a plateau schedule), each for those methods' rows; otherwise
+    they are None (evaluations are then the step numbers, and learning rates
+    follow from the configs).
     """
 
     points: Array  # (steps+1, n, 2) or final (n, 2)
@@ -126,6 +141,8 @@ class BatchResult:
     last: Array  # (n,) index of each run's last recorded point
     status: Array  # (n,) codes into STATUSES
     stopped_at: Array  # (n,) step at which the run stopped early, -1 if it did not
+    evaluations: Array | None = None  # (steps+1, n) or final (n,), int
+    lrs: Array | None = None  # (steps+1, n) or final (n,)
 
 
 def _ok(p: Array, f: Array, g: Array) -> Array:
@@ -148,30 +165,81 @@ def _any(rows: Array) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class _Group:
-    """The rows of one optimizer inside a combined run, and its stepper."""
+    """The rows of one optimizer inside a combined run, its stepper, its learning-rate
+    schedule (None for a constant rate) and its clipping (None when off)."""
 
     config: OptimizerConfig
     rows: slice
     stepper: Stepper
     uses_hessian: bool
     has_velocity: bool
+    schedule: LrSchedule | None = None
+    clip: tuple[float, float] | None = None
+
+    @property
+    def lbfgs(self) -> bool:
+        return isinstance(self.stepper, LBFGS)
+
+    @property
+    def per_row_lr(self) -> bool:
+        return self.schedule is not None and self.schedule.per_row
 
 
-def _groups(configs: Sequence[OptimizerConfig], count: int) -> list[_Group]:
-    """One group of ``count`` consecutive rows per config."""
+def _groups(
+    configs: Sequence[OptimizerConfig], count: int, objective: Objective, steps: int
+) -> list[_Group]:
+    """One group of ``count`` consecutive rows per config, for a run of ``steps``.
+
+    Raises OptimizerError where a schedule cannot run that long (see
+    :func:`schedules.resolve_schedule`).
+    """
     groups = []
     for i, config in enumerate(configs):
         info = OPTIMIZERS[config.name]
+        own = [h.name for h in info.hyperparameters]
         rows = slice(i * count, (i + 1) * count)
-        stepper = make_stepper(config, count)
-        groups.append(_Group(config, rows, stepper, info.uses_hessian, info.has_velocity))
+        if info.uses_objective:
+            stepper: Stepper = LBFGS(config.params, count, objective)
+        else:
+            stepper = make_stepper(config.name, config.params, count)
+        schedule = make_schedule(config.params, own, steps, count)
+        norm = float(config.params.get("clip_norm", 0.0))
+        value = float(config.params.get("clip_value", 0.0))
+        clip = (norm, value) if norm or value else None
+        groups.append(
+            _Group(config, rows, stepper, info.uses_hessian, info.has_velocity, schedule, clip)
+        )
     return groups
 
 
-def _step_group(objective: Objective, group: _Group, p: Array, g: Array) -> Array:
-    """The group's new points (call with floating-point warnings off)."""
+def _step_group(
+    objective: Objective, group: _Group, k: int, p: Array, g: Array, f: Array, active: Array
+) -> Array:
+    """The group's new points at step ``k``, from the points ``p``, gradients ``g`` and
+    values ``f`` of all rows (call with floating-point warnings off)."""
+    rows = group.rows
+    if group.schedule is not None:
+        group.schedule.before_step(k, group.stepper.p)
+    if group.lbfgs:
+        return group.stepper.step_rows(p[rows], f[rows], g[rows], active[rows])  # type: ignore[attr-defined]
+    p, g = p[rows], g[rows]
+    if group.clip is not None:
+        g = clip_gradients(g, *group.clip)
     hessian = objective.hessian(p[:, 0], p[:, 1]) if group.uses_hessian else None
     return group.stepper.step(p, g, hessian)
+
+
+def group_of(config: OptimizerConfig, count: int, objective: Objective, steps: int) -> _Group:
+    """The runner's own stepping of ``count`` rows of ``config`` (its stepper, schedule and
+    clipping), for a loop of another shape that must step exactly as the runner does."""
+    return _groups([config], count, objective, steps)[0]
+
+
+def step_group(
+    objective: Objective, group: _Group, k: int, p: Array, g: Array, f: Array, active: Array
+) -> Array:
+    """Step ``group`` (from :func:`group_of`) as the runner does at step ``k``."""
+    return _step_group(objective, group, k, p, g, f, active)
 
 
 def run_batch(
@@ -187,7 +255,8 @@ def run_batch(
     With ``record=False`` only the final state is kept (for many start points).
     """
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
-    return _run(objective, _groups([config], len(starts)), starts, steps, tol, record)
+    groups = _groups([config], len(starts), objective, steps)
+    return _run(objective, groups, starts, steps, tol, record)
 
 
 @np.errstate(all="ignore")  # nan and inf are dealt with here, never warned about
@@ -216,15 +285,20 @@ def _run(
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
     n = len(starts)
     block = max(1, min(END_BLOCK, END_POINTS // max(n, 1)))
-    velocity = any(group.has_velocity for group in groups)
+    kept = _Kept(
+        velocities=any(group.has_velocity for group in groups),
+        evaluations=any(group.lbfgs for group in groups),
+        lrs=any(group.per_row_lr for group in groups),
+    )
     # a final-only run keeps the steps not yet looked at, and the one before
-    history = _History(steps + 1 if record else min(steps + 1, block + 1), n, velocity)
-    runs = _Runs(n, history, None if record else _History(1, n, velocity))
+    history = _History(steps + 1 if record else min(steps + 1, block + 1), n, kept)
+    runs = _Runs(n, history, None if record else _History(1, n, kept))
 
     history.points[0] = starts
     p = history.points[0]
     g = history.evaluate(objective, 0)
     history.store_velocities(0, groups)
+    history.store_extras(0, groups)
     _end_finished(runs, history, tol, 0, 0)
     seen = 0  # steps up to here have been looked at for runs that ended
     live = _live(groups, runs.active)
@@ -234,8 +308,9 @@ def _run(
         if check is not None and k % CHECK_EVERY == 0:
             check()
         new_p = history.points[k % history.size]
+        f = history.values[(k - 1) % history.size]
         for group in live:
-            new_p[group.rows] = _step_group(objective, group, p[group.rows], g[group.rows])
+            new_p[group.rows] = _step_group(objective, group, k, p, g, f, runs.active)
         if any(_stuck(group, runs.active) for group in live):
             _end_finished(runs, history, tol, seen + 1, k - 1)  # earlier ends come first
             seen = k - 1
@@ -244,6 +319,8 @@ def _run(
             live = _live(live, runs.active)
         g = history.evaluate(objective, k)
         history.store_velocities(k, live)
+        if kept.lrs or kept.evaluations:
+            _after_step(history, k, live)
         if k - seen >= min(block, seen + 1) or k == steps:
             if _end_finished(runs, history, tol, seen + 1, k):
                 live = _live(live, runs.active)
@@ -262,6 +339,8 @@ def _run(
             runs.last,
             runs.status,
             runs.stopped_at,
+            history.evaluations,
+            history.lrs,
         )
     final = runs.final
     assert final is not None
@@ -274,7 +353,19 @@ def _run(
         runs.last,
         runs.status,
         runs.stopped_at,
+        None if final.evaluations is None else final.evaluations[0],
+        None if final.lrs is None else final.lrs[0],
     )
+
+
+def _after_step(history: _History, k: int, groups: list[_Group]) -> None:
+    """Step the plateau schedules with f at the new points of step ``k``, then keep
+    the learning rates and evaluation counts that only the run knows."""
+    values = history.values[k % history.size]
+    for group in groups:
+        if group.per_row_lr:
+            group.schedule.after_step(values[group.rows])  # type: ignore[union-attr]
+    history.store_extras(k, groups)
 
 
 def _live(groups: list[_Group], active: Array) -> list[_Group]:
@@ -334,6 +425,15 @@ def _end_finished(runs: _Runs, history: _History, tol: float, first: int, last: 
     return True
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """Which optional per-step arrays a history keeps."""
+
+    velocities: bool
+    evaluations: bool
+    lrs: bool
+
+
 class _History:
     """Preallocated per-step arrays: step ``k`` is kept in slot ``k % size``.
 
@@ -344,12 +444,14 @@ class _History:
     (and is blanked in a recorded history, see :meth:`blank_after`).
     """
 
-    def __init__(self, size: int, n: int, velocity: bool) -> None:
+    def __init__(self, size: int, n: int, kept: _Kept) -> None:
         self.size = size
         self.points = np.full((size, n, 2), np.nan)
         self.values = np.full((size, n), np.nan)
         self.gradients = np.full((size, n, 2), np.nan)
-        self.velocities = np.zeros((size, n, 2)) if velocity else None
+        self.velocities = np.zeros((size, n, 2)) if kept.velocities else None
+        self.evaluations = np.zeros((size, n), dtype=np.int64) if kept.evaluations else None
+        self.lrs = np.full((size, n), np.nan) if kept.lrs else None
 
     def evaluate(self, objective: Objective, k: int) -> Array:
         """Evaluate f and its gradient at the points of step ``k`` (already
@@ -384,6 +486,16 @@ class _History:
             if group.has_velocity and v is not None:
                 self.velocities[s, group.rows] = v
 
+    def store_extras(self, k: int, groups: list[_Group]) -> None:
+        """Store the evaluation counts of L-BFGS rows and the per-row learning rates
+        of plateau schedules after step ``k``."""
+        s = k % self.size
+        for group in groups:
+            if self.evaluations is not None and group.lbfgs:
+                self.evaluations[s, group.rows] = group.stepper.func_evals  # type: ignore[attr-defined]
+            if self.lrs is not None and group.per_row_lr:
+                self.lrs[s, group.rows] = group.schedule.lr  # type: ignore[union-attr]
+
     def take(self, rows: Array, source: _History, k: Array) -> None:
         """Copy the runs in ``rows`` (a mask) into slot 0, each from its step
         in ``k`` (one per run) in ``source``."""
@@ -393,6 +505,10 @@ class _History:
         self.gradients[0, rows] = source.gradients[s, rows]
         if self.velocities is not None and source.velocities is not None:
             self.velocities[0, rows] = source.velocities[s, rows]
+        if self.evaluations is not None and source.evaluations is not None:
+            self.evaluations[0, rows] = source.evaluations[s, rows]
+        if self.lrs is not None and source.lrs is not None:
+            self.lrs[0, rows] = source.lrs[s, rows]
 
     def blank_after(self, last: Array) -> None:
         """Make every entry after a run's ``last`` point nan (velocities 0), as if
@@ -403,6 +519,10 @@ class _History:
         self.gradients[after] = np.nan
         if self.velocities is not None:
             self.velocities[after] = 0.0
+        if self.evaluations is not None:
+            self.evaluations[after] = -1
+        if self.lrs is not None:
+            self.lrs[after] = np.nan
 
 
 class _Runs:
@@ -499,7 +619,7 @@ def run_many(
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
     if not configs:
         return []
-    groups = _groups(configs, len(starts))
+    groups = _groups(configs, len(starts), objective, steps)
     tiled = np.tile(starts, (len(configs), 1))
     batch = _run(objective, groups, tiled, steps, tol, record=True, check=check)
     return [
@@ -523,6 +643,16 @@ def _trajectory(
         vel = np.ascontiguousarray(batch.velocities[:end, i])
     status = STATUSES[batch.status[i]]
     stationary = classify_stationary(objective, pts[-1]) if status == CONVERGED else None
+    if group.lbfgs and batch.evaluations is not None:
+        evaluations = batch.evaluations[:end, i].copy()
+    else:
+        evaluations = np.arange(end, dtype=np.int64)
+    if group.per_row_lr and batch.lrs is not None:
+        lrs = batch.lrs[:end, i].copy()
+    elif group.schedule is not None:
+        lrs = group.schedule.lrs(end)
+    else:
+        lrs = np.full(end, float(group.config.params["lr"]))
     return Trajectory(
         config=group.config,
         start=(float(start[0]), float(start[1])),
@@ -534,6 +664,8 @@ def _trajectory(
         status=status,
         stopped_at=None if batch.stopped_at[i] < 0 else int(batch.stopped_at[i]),
         stationary=stationary,
+        evaluations=evaluations,
+        lrs=lrs,
     )
 
 

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gdplayground.io.files import OutputError, atomic_write
-from gdplayground.export.picture import Picture, picture_from_scene
 from gdplayground.export.render import (
     ExportError,
     apply_camera,
+    as_picture,
     camera_of,
     check_size,
     check_view,
@@ -31,8 +30,10 @@ from gdplayground.export.render import (
     offscreen_view,
     paint_2d,
 )
+from gdplayground.io.files import OutputError, atomic_write
 
 if TYPE_CHECKING:
+    from gdplayground.core.picture import Picture
     from gdplayground.core.scene import Scene
 
 __all__ = [
@@ -133,7 +134,7 @@ def frame_indices(total: int, frames: int | None = None) -> np.ndarray:
 
 # ------------------------------------------------------------------ public
 def export_animation(
-    scene: Scene,
+    picture: Picture | Scene,
     view: str,
     path: str | Path,
     size: tuple[int, int] = (640, 480),
@@ -154,7 +155,7 @@ def export_animation(
     arguments, a missing ffmpeg (MP4), no OpenGL (3-D) or an unwritable path.
     """
     return write_animation(
-        picture_from_scene(scene), view, path, size, fps, frames, turn_camera, progress, camera
+        as_picture(picture), view, path, size, fps, frames, turn_camera, progress, camera
     )
 
 

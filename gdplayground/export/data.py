@@ -30,6 +30,8 @@ def run_to_dict(run: NamedRun) -> dict:
         "points": [[_num(x), _num(y)] for x, y in t.points],
         "values": [_num(v) for v in t.values],
         "grad_norms": [_num(v) for v in t.grad_norms],
+        "evaluations": [int(v) for v in t.evaluations],
+        "lrs": [_num(v) for v in t.lrs],
         "status": t.status,
         "steps": t.steps,
         "stopped_at": t.stopped_at,

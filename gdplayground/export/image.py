@@ -10,18 +10,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdplayground.io.files import OutputError, atomic_write
-from gdplayground.export.picture import Picture, picture_from_scene
 from gdplayground.export.render import (
     ExportError,
+    as_picture,
     check_size,
     check_view,
     grab,
     offscreen_view,
     paint_2d,
 )
+from gdplayground.io.files import OutputError, atomic_write
 
 if TYPE_CHECKING:
+    from gdplayground.core.picture import Picture
     from gdplayground.core.scene import Scene
 
 __all__ = [
@@ -66,38 +67,27 @@ def image_format(view: str, path: str | Path) -> str:
 
 
 def render_image(
-    scene: Scene,
+    picture: Picture | Scene,
     view: str,
     size: tuple[int, int] = (1200, 900),
     frame: int | None = None,
     camera: Mapping[str, Any] | None = None,
 ) -> Any:
-    """``view`` of ``scene`` at ``frame`` (None: the last) as a QImage, e.g. for the clipboard."""
-    return render_picture(picture_from_scene(scene), view, size, frame, camera)
-
-
-def render_picture(
-    picture: Picture,
-    view: str,
-    size: tuple[int, int] = (1200, 900),
-    frame: int | None = None,
-    camera: Mapping[str, Any] | None = None,
-) -> Any:
-    """Like :func:`render_image`, from a :class:`Picture`."""
+    """``view`` of ``picture`` (or of a scene) at ``frame`` (None: the last) as a QImage."""
     size = check_size(size)
-    with offscreen_view(picture, view, size, frame, camera) as widget:
+    with offscreen_view(as_picture(picture), view, size, frame, camera) as widget:
         return grab(widget, size)
 
 
 def export_image(
-    scene: Scene,
+    picture: Picture | Scene,
     view: str,
     path: str | Path,
     size: tuple[int, int] = (1200, 900),
     frame: int | None = None,
     camera: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save ``view`` ("contour", "surface" or "loss") of ``scene`` to ``path``.
+    """Save ``view`` ("contour", "surface" or "loss") of ``picture`` (or a scene) to ``path``.
 
     The suffix picks the format: .png, .svg or .pdf (the 3-D view: .png only).
     ``size`` is in pixels (for SVG / PDF, the page in 96-dpi pixels); ``frame``
@@ -106,7 +96,7 @@ def export_image(
     with an actionable message for an unsupported combination or an
     unwritable path.
     """
-    write_image(picture_from_scene(scene), view, path, size, frame, camera)
+    write_image(as_picture(picture), view, path, size, frame, camera)
 
 
 def write_image(

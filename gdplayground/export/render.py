@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from gdplayground.export.picture import Picture
+from gdplayground.core.picture import Picture, picture_from_scene
 
 VIEWS = ("contour", "surface", "loss")
 MIN_SIDE, MAX_SIDE = 64, 8192
@@ -141,33 +141,14 @@ def _settle(widget: Any, size: tuple[int, int]) -> None:
 
 
 # ------------------------------------------------------------------- views
-def feed_contour(view: Any, picture: Picture, frame: int) -> None:
-    """Give a ContourView everything the window gives it, at ``frame``."""
-    if picture.isoline_segments is not None:  # traced by the worker process already
-        from gdplayground.core.sampling import remember_isolines
-
-        remember_isolines(picture.grid, picture.levels, picture.isoline_segments)
-    view.set_grid(picture.grid, picture.levels, picture.log_scale)
-    view.isoline_item.setVisible(picture.isolines)
-    view.set_paths(list(picture.paths))
-    view.set_start(picture.start)
-    view.set_show_gradient_arrows(picture.gradient_arrows)
-    view.set_show_step_arrows(picture.step_arrows)
-    view.set_minima(list(picture.minima))
-    view.set_frame(frame)
+def as_picture(source: Any) -> Picture:
+    """A :class:`Picture` as is, or the picture of a computed scene."""
+    return source if isinstance(source, Picture) else picture_from_scene(source)
 
 
-def feed_loss(view: Any, picture: Picture, frame: int) -> None:
-    """Give a LossView the paths, at ``frame``."""
-    view.set_paths(list(picture.paths))
-    view.set_frame(frame)
-
-
-def feed_surface(view: Any, picture: Picture, frame: int) -> None:
-    """Give a SurfaceView the grid, paths and minima, at ``frame``."""
-    view.set_grid(picture.grid, picture.log_scale)
-    view.set_paths(list(picture.paths))
-    view.set_minima(list(picture.minima))
+def feed(view: Any, picture: Picture, frame: int) -> None:
+    """Give a view ``picture`` at ``frame``: exactly what the window does."""
+    view.set_picture(picture)
     view.set_frame(frame)
 
 
@@ -240,14 +221,9 @@ def offscreen_view(
     frame = check_frame(picture, frame)
     if widget is None:
         widget = new_view(view)
-    if view == "surface":
-        feed_surface(widget, picture, frame)
-        if camera:
-            apply_camera(widget, camera)
-    elif view == "contour":
-        feed_contour(widget, picture, frame)
-    else:
-        feed_loss(widget, picture, frame)
+    feed(widget, picture, frame)
+    if view == "surface" and camera:
+        apply_camera(widget, camera)
     try:
         _settle(widget, size)
         yield widget

@@ -2,54 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6 import QtCore
 
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective
-from gdplayground.core.sampling import Grid, isolines
-from gdplayground.core.scene import Cancelled, PendingRuns, Scene, build_scene
-from gdplayground.core.session import Session
+from gdplayground.core.scene import Cancelled, Landscape, PendingRuns, Scene, build_scene
+from gdplayground.model.session import Session
 
 if TYPE_CHECKING:
     from gdplayground.core.run_worker import RunWorker
-
-
-def prepare_views(grid: Grid, levels: np.ndarray, log: bool) -> None:
-    """Trace the isolines and build the surface mesh of a new grid (plain numpy).
-
-    Both are remembered per grid, so the views' ``set_grid`` on the UI thread
-    finds them ready.  The surface only when the 3-D view is in use.
-    """
-    isolines(grid, levels)
-    surface_view = sys.modules.get("gdplayground.qt.surface_view")
-    if surface_view is not None:
-        surface_view.prepare_surface(grid, log)
-
-
-def _prepare_quietly(grid: Grid, levels: np.ndarray, log: bool) -> None:
-    """:func:`prepare_views`; should it fail (e.g. the 3-D view's module still being
-    imported by the UI thread), the views trace and build what they need themselves."""
-    try:
-        prepare_views(grid, levels, log)
-    except Exception:  # noqa: BLE001 - an optimisation only, never a reason to fail
-        pass
-
-
-@dataclass(frozen=True, eq=False)
-class GridPreview:
-    """A new function's grid, ready while its optimizers are still running."""
-
-    grid: Grid
-    levels: np.ndarray
-    log_scale: bool
 
 
 #: ``busy_changed(True)`` waits this long, so quick edits do not flash "computing…".
@@ -67,14 +33,14 @@ class SceneComputer(QtCore.QObject):
     """
 
     scene_ready = QtCore.Signal(object)
-    #: a :class:`GridPreview` of a new function, when a worker process runs its optimizers
-    grid_ready = QtCore.Signal(object)
+    #: (session, :class:`Landscape`) of a new function, while a worker process runs its optimizers
+    landscape_ready = QtCore.Signal(object, object)
     failed = QtCore.Signal(str)
     #: (objective, (df/dx, df/dy) as text, or None if sympy could not write them out)
     gradient_described = QtCore.Signal(object, object)
     busy_changed = QtCore.Signal(bool)
     _finished = QtCore.Signal(int, object, str)
-    _previewed = QtCore.Signal(int, object)
+    _previewed = QtCore.Signal(int, object, object)
     _described = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
@@ -121,8 +87,9 @@ class SceneComputer(QtCore.QObject):
             return
         self.worker = worker
 
-    def request(self, session: Session) -> None:
-        """Start computing ``session``, superseding any unfinished request."""
+    def request(self, session: Session, with_surface: bool = True) -> None:
+        """Start computing ``session`` (with the 3-D mesh if ``with_surface``),
+        superseding any unfinished request."""
         with self._lock:
             self._generation += 1
             generation = self._generation
@@ -131,7 +98,7 @@ class SceneComputer(QtCore.QObject):
         previous = self.scene
         if not self._busy_delay.isActive() and not self._busy_shown:
             self._busy_delay.start()
-        self._executor.submit(self._work, generation, session, previous)
+        self._executor.submit(self._work, generation, session, previous, with_surface)
 
     def describe(self, objective: Objective) -> None:
         """Write ``objective``'s gradient out as text in the background.
@@ -170,7 +137,9 @@ class SceneComputer(QtCore.QObject):
     def _current(self, generation: int) -> bool:
         return generation == self._generation
 
-    def _work(self, generation: int, session: Session, previous: Scene | None) -> None:
+    def _work(
+        self, generation: int, session: Session, previous: Scene | None, with_surface: bool
+    ) -> None:
         if not self._current(generation):
             return
         worker = self.worker
@@ -184,14 +153,11 @@ class SceneComputer(QtCore.QObject):
                     in_worker.append(pending)
                 return pending
 
-        def meanwhile(grid: Grid, levels: np.ndarray, log: bool) -> None:
-            # the views' isolines and mesh; without a worker, in this thread before the
-            # runs (two threads would only take turns holding the GIL)
-            _prepare_quietly(grid, levels, log)
-            new_grid = previous is None or grid is not previous.grid
+        def meanwhile(landscape: Landscape) -> None:
+            new_grid = previous is None or landscape.grid is not previous.grid
             if in_worker and new_grid and self._current(generation):
                 # the UI thread draws the new function while the worker runs
-                self._previewed.emit(generation, GridPreview(grid, levels, log))
+                self._previewed.emit(generation, session, landscape)
 
         try:
             scene = build_scene(
@@ -200,6 +166,7 @@ class SceneComputer(QtCore.QObject):
                 lambda: not self._current(generation),
                 start_runs=start_runs,
                 meanwhile=meanwhile,
+                with_surface=with_surface,
             )
         except Cancelled:
             return
@@ -212,10 +179,10 @@ class SceneComputer(QtCore.QObject):
             return
         self._finished.emit(generation, scene, "")
 
-    @QtCore.Slot(int, object)
-    def _on_previewed(self, generation: int, preview: GridPreview) -> None:
+    @QtCore.Slot(int, object, object)
+    def _on_previewed(self, generation: int, session: Session, landscape: Landscape) -> None:
         if generation == self._generation:
-            self.grid_ready.emit(preview)
+            self.landscape_ready.emit(session, landscape)
 
     @QtCore.Slot(int, object, str)
     def _on_finished(self, generation: int, scene: Scene | None, error: str) -> None:

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.picture import PathData, Picture, same_geometry
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
-from gdplayground.qt import palette
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
 from gdplayground.qt.curves import GrowingPolylines, PointMarkers, PrefixCurve
-from gdplayground.qt.geometry import GRADIENT_LENGTH, ClippedPath, arrow_segments, clip_polyline
-from gdplayground.qt.path_data import PathData
+from gdplayground.qt.geometry import (
+    FAR_LIMIT,
+    STEP_MIN,
+    ClippedPath,
+    arrow_segments,
+    clip_polyline,
+    gradient_unit,
+)
 
 #: While a path runs, its last this many steps are drawn bold ("trail") and the
 #: rest of its history as a 1-pixel line, which Qt rasterises ~20x faster than
@@ -79,12 +87,14 @@ class LegendBox(pg.GraphicsWidget):
         self._mono = QtGui.QFont("monospace")
         self._mono.setStyleHint(QtGui.QFont.StyleHint.Monospace)
         self._mono.setPointSizeF(8)
+        self._header_font = QtGui.QFont()
 
     def set_entries(self, entries: Sequence[tuple[str, str]], colour: str) -> None:
         """Show ``(header html, values text)`` per entry, in ``colour``."""
         existing = len(self._entries)
         while len(self._entries) < len(entries):
             header = QtWidgets.QGraphicsTextItem(self)
+            header.setFont(self._header_font)
             header.document().setDocumentMargin(0)
             header.setTextWidth(self._width - 12)
             header.setCacheMode(_CACHED)  # changes only with a status
@@ -114,6 +124,15 @@ class LegendBox(pg.GraphicsWidget):
                 values.setText(text)
         if relayout:
             self._lay_out(len(entries))
+
+    def set_font_scale(self, scale: float) -> None:
+        """Text at ``scale`` times its normal size (names, statuses and values)."""
+        self._mono.setPointSizeF(style.SMALL_PT * scale)
+        self._header_font = style.font(style.LEGEND_PT, scale)
+        for header, values in self._entries:
+            header.setFont(self._header_font)
+            values.setFont(self._mono)
+        self._headers = [""] * len(self._headers)  # laid out again at the next fill
 
     def _lay_out(self, count: int) -> None:
         y = 8.0
@@ -151,8 +170,8 @@ class _PathItems:
 class ContourView(pg.GraphicsLayoutWidget):
     """Filled contour of f with each optimizer's path drawn up to the current frame.
 
-    Feed it with :meth:`set_grid`, :meth:`set_paths`, :meth:`set_start`,
-    :meth:`set_minima`; animate with :meth:`set_frame`.  Clicking the plot or
+    Feed it a :class:`Picture` with :meth:`set_picture` (the window and the
+    exporter both do); animate with :meth:`set_frame`.  Clicking the plot or
     dragging the start marker emits :attr:`start_moved`; while dragging,
     :attr:`start_dragged` follows the mouse.
     """
@@ -163,11 +182,15 @@ class ContourView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._grid: Grid | None = None
+        self._levels: np.ndarray | None = None
+        self._minima: tuple = ()
         self._paths: list[PathData] = []
         self._items: list[_PathItems] = []
         self._frame = 0
         self._show_gradient = False
         self._show_step = False
+        self._options = ViewOptions()
+        self._gradient_unit: float | None = None
         self._user_dragging = False
         self._hover_text_value: str | None = None
 
@@ -185,12 +208,25 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.legend = LegendBox(LEGEND_WIDTH_PX)
         self.addItem(self.legend, row=0, col=1)
+        # the key inside the plot: the paths' names when the legend column has
+        # stepped aside (a narrow view), and what the arrows mean when they are on
+        self.key = pg.LegendItem(
+            offset=(-6, 6),
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen("#a0a0a0"),
+            verSpacing=-6,
+        )
+        self.key.setParentItem(self.plot.getViewBox())
+        self.key.setZValue(_Z_HOVER)
+        self._key_entries: list[tuple[str, str, str]] = []
+        self._key_samples: list[pg.PlotDataItem] = []
         self._legend_frame = 0
         self._legend_stale = False
         self._legend_wanted = True
 
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
         self._build_fixed_items()
+        self.view_box.setAspectLocked(self._options.equal_aspect, ratio=1.0)
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
@@ -287,14 +323,72 @@ class ContourView(pg.GraphicsLayoutWidget):
         return _PathItems(line, trail, gradient, step, None, None, None)
 
     # ------------------------------------------------------------------- data
+    def set_picture(self, picture: Picture) -> None:
+        """Show ``picture``: the one way the window and the exporter feed this view.
+
+        Only what changed is redrawn: a new grid or levels redraw the fill and
+        isolines, new paths their lines, and paths that are the same lines in
+        new colours or names are only restyled.
+        """
+        if picture.grid is not self._grid or picture.levels is not self._levels:
+            if picture.grid is not self._grid and self._paths:
+                self.set_paths([])  # the old paths do not belong to the new grid
+            self.set_grid(picture.grid, picture.levels, picture.log_scale, picture.isolines)
+        options = picture.options
+        self.isoline_item.setVisible(options.show_isolines)
+        if picture.minima != self._minima:
+            self.set_minima(picture.minima)
+        self.set_start(picture.start)
+        self._show_gradient = options.show_gradient_arrows
+        self._show_step = options.show_step_arrows
+        self.set_options(options)
+        if same_geometry(self._paths, picture.paths):
+            self._restyle(picture.paths)
+        else:
+            self.set_paths(picture.paths)
+
+    def set_options(self, options: ViewOptions) -> None:
+        """Axis scales, text and line sizes of a picture's view options."""
+        old, self._options = self._options, options
+        if options.equal_aspect != old.equal_aspect:
+            self.set_equal_aspect(options.equal_aspect)
+        if (options.text_scale, options.line_scale) != (old.text_scale, old.line_scale):
+            self._apply_sizes()
+            self._style_items()
+            self._rebuild_histories()
+        if options.equal_aspect != old.equal_aspect:
+            for items in self._items:  # arrows are drawn for the screen's proportions
+                items.gradient_geometry = items.step_geometry = None
+
+    def _apply_sizes(self) -> None:
+        """Text and marker sizes from the options' scales."""
+        text, line = self._options.text_scale, self._options.line_scale
+        for name, label in (("left", "y"), ("bottom", "x")):
+            style.style_axis(self.plot.getAxis(name), text, label)
+        self.legend.set_font_scale(text)
+        self.key.opts["labelTextSize"] = f"{style.LEGEND_PT * text:.1f}pt"
+        self._key_entries = []  # rebuilt with the new size
+        self._update_key()
+        for item in (self.note_item, self.hover_label):
+            item.setFont(style.font(style.LEGEND_PT, text))
+        self.current_item.set_size(11 * line)
+        self.minima_item.setSize(18 * line)
+        self.start_item.setSize(16 * line)
+
     def set_grid(
-        self, grid: Grid, levels: np.ndarray | None = None, log: bool | None = None
+        self,
+        grid: Grid,
+        levels: np.ndarray | None = None,
+        log: bool | None = None,
+        segments: np.ndarray | None = None,
     ) -> None:
         """Show f sampled on ``grid``: colour fill, isolines at ``levels``, undefined note.
 
         ``log`` chooses the colour scale (None: automatic); ``levels`` default
-        to :func:`contour_levels` with the same scale.
+        to :func:`contour_levels` with the same scale; ``segments`` are the
+        isolines at those levels when already traced.
         """
+        new_grid = grid is not self._grid
         self._grid = grid
         scale = colour_scale(grid, log)
         if levels is None:
@@ -308,14 +402,17 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.image.setRect(
             QtCore.QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
         )
-        segments = isolines(grid, levels)
+        self._levels = levels
+        if segments is None:
+            segments = isolines(grid, levels)
         self.isoline_item.setData(segments[:, 0], segments[:, 1], connect="pairs")
 
         if grid.undefined_fraction > 0:
             self.note_item.setText(undefined_note(grid.undefined_fraction))
         self.note_item.setVisible(grid.undefined_fraction > 0)
-        self._rebuild_geometry()
-        self.reset_view()
+        if new_grid:
+            self._rebuild_geometry()
+            self.reset_view()
 
     def reset_view(self) -> None:
         """Show the whole sampled window."""
@@ -344,17 +441,20 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.legend.setFixedWidth(LEGEND_WIDTH_PX if show else 0)
         self.legend.setVisible(show)
         self._fill_stale_legend()
+        self._update_key()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_legend()
 
     def set_equal_aspect(self, equal: bool) -> None:
-        """Lock one x unit to one y unit on screen (off by default: fill the plot)."""
+        """Lock one x unit to one y unit on screen (the default), or fill the plot."""
         self.view_box.setAspectLocked(equal, ratio=1.0)
+        self.reset_view()
 
     def set_minima(self, points: Sequence[tuple[float, float]]) -> None:
         """Mark known minima with stars."""
+        self._minima = tuple(points)
         array = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.minima_item.setData(pos=array)
 
@@ -380,25 +480,48 @@ class ContourView(pg.GraphicsLayoutWidget):
             if not visible:
                 items.gradient_arrow.setVisible(False)
                 items.step_arrow.setVisible(False)
-                continue
-            path = self._paths[index]
-            colour = QtGui.QColor(path.colour)
-            style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-            items.line.setPen(pg.mkPen(colour, width=1, style=style))
-            items.trail.setPen(pg.mkPen(colour, width=2.5, style=style))
-            items.step_arrow.setPen(pg.mkPen(colour, width=2.2))
-            items.gradient_arrow.setPen(pg.mkPen(palette.MARKER_COLOUR, width=2.2))
-            drawn = path.points[: max(path.drawable, 0)]
-            items.xs = np.ascontiguousarray(drawn[:, 0])
-            items.ys = np.ascontiguousarray(drawn[:, 1])
-        self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        self._style_items()
         self._rebuild_geometry()
         self._hide_hover()
+        self.set_frame(self._frame)
+
+    def _style_items(self) -> None:
+        """Pens and brushes from the paths' colours and the options' line scale."""
+        line = self._options.line_scale
+        for path, items in zip(self._paths, self._items, strict=False):
+            colour = QtGui.QColor(path.colour)
+            dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            history = QtGui.QColor(colour)
+            history.setAlpha(150)  # older history lighter, as wide as a projector needs
+            items.line.setPen(pg.mkPen(history, width=style.HISTORY_PX * line, style=dash))
+            items.trail.setPen(pg.mkPen(colour, width=style.PATH_PX * line, style=dash))
+            items.trail.opts["shadowPen"] = pg.mkPen(0, 0, 0, 150, width=(style.PATH_PX + 2) * line)
+            items.step_arrow.setPen(
+                pg.mkPen(colour, width=style.ARROW_PX * line, style=QtCore.Qt.PenStyle.DashLine)
+            )
+            items.gradient_arrow.setPen(
+                pg.mkPen(palette.MARKER_COLOUR, width=style.ARROW_PX * line)
+            )
+        self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        self._update_key()
+
+    def _restyle(self, paths: Sequence[PathData]) -> None:
+        """The same lines in new colours or under new names: nothing is clipped again."""
+        self._paths = list(paths)
+        self._style_items()
+        for items in self._items[: len(self._paths)]:
+            if items.finished:  # its cached pixmap has the old colour
+                items.trail.update()
+        self._rebuild_histories()
         self.set_frame(self._frame)
 
     def _rebuild_geometry(self) -> None:
         """Precompute the drawable polylines (once per data change); arrows come lazily."""
         self._rebuild_path_geometry()
+        self._rebuild_histories()
+
+    def _rebuild_histories(self) -> None:
+        """The thin histories of all solid paths, as one item (pens from the paths)."""
         histories = []
         bounds = QtCore.QRectF()
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
@@ -411,13 +534,16 @@ class ContourView(pg.GraphicsLayoutWidget):
             bounds = bounds.united(items.line.boundingRect())
         self.history_item.set_lines(histories, bounds)
         if self._grid is not None:  # current points further out than this are not marked
-            xmin, xmax, ymin, ymax = self._grid.domain
-            width, height = xmax - xmin, ymax - ymin
-            self.current_item.declare_bounds(
-                QtCore.QRectF(xmin - 10 * width, ymin - 10 * height, 21 * width, 21 * height)
-            )
+            self.current_item.declare_bounds(_far_box(self._grid.domain))
 
     def _rebuild_path_geometry(self) -> None:
+        self._gradient_unit = (
+            gradient_unit(
+                [p.grad_norms[: max(p.drawable, 0)] for p in self._paths], self._grid.domain
+            )
+            if self._grid is not None
+            else None
+        )
         for path, items in zip(self._paths, self._items[: len(self._paths)], strict=True):
             n = max(path.drawable, 0)
             origins = path.points[:n]
@@ -438,19 +564,35 @@ class ContourView(pg.GraphicsLayoutWidget):
             items.gradient_geometry = items.step_geometry = None
 
     def _arrow_geometry(self, path: PathData, items: _PathItems) -> None:
-        """Both arrows for every frame of ``path``, built the first time they are shown."""
+        """Both arrows for every frame of ``path``, built the first time they are shown.
+
+        The gradient arrow is ∇f as it is: uphill, as long as |∇f| on the scale
+        of :attr:`gradient_unit` (one unit on the axes stands for that |∇f|).
+        The step arrow is the step actually taken from the point, dashed.
+        """
         n = max(path.drawable, 0)
         origins = path.points[:n]
         domain = self._grid.domain
-        if path.gradients is not None and n:
-            descent = -np.asarray(path.gradients, dtype=np.float64)[:n]
-            items.gradient_geometry, _ = arrow_segments(origins, descent, domain, GRADIENT_LENGTH)
+        isotropic = self._options.equal_aspect
+        unit = self._gradient_unit
+        if path.gradients is not None and n and unit is not None:
+            uphill = np.asarray(path.gradients, dtype=np.float64)[:n] / unit
+            items.gradient_geometry, _ = arrow_segments(
+                origins, uphill, domain, isotropic=isotropic
+            )
         else:
             items.gradient_geometry = np.full((n, 6, 2), np.nan)
         steps = np.full((n, 2), np.nan)
         if n > 1:
             steps[:-1] = np.diff(origins, axis=0)
-        items.step_geometry, _ = arrow_segments(origins, steps, domain, None)
+        items.step_geometry, _ = arrow_segments(
+            origins, steps, domain, min_length=STEP_MIN, isotropic=isotropic
+        )
+
+    @property
+    def gradient_unit(self) -> float | None:
+        """The |∇f| that one unit on the axes stands for in the gradient arrows."""
+        return self._gradient_unit
 
     # ------------------------------------------------------------------ frames
     @property
@@ -489,7 +631,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._update_arrow(items.step_arrow, items.step_geometry, self._show_step, last)
         if self._grid is not None:
             xmin, xmax, ymin, ymax = self._grid.domain
-            far = 10 * max(xmax - xmin, ymax - ymin)
+            far = FAR_LIMIT * max(xmax - xmin, ymax - ymin) / 2
             current[
                 (np.abs(current - ((xmin + xmax) / 2, (ymin + ymax) / 2)) > far).any(axis=1)
             ] = np.nan
@@ -582,14 +724,54 @@ class ContourView(pg.GraphicsLayoutWidget):
         item.setVisible(True)
 
     def set_show_gradient_arrows(self, show: bool) -> None:
-        """Toggle, at each current point, an arrow along -∇f (steepest descent; length fixed)."""
+        """Toggle, at each current point, ∇f as an arrow (uphill, to scale)."""
         self._show_gradient = bool(show)
+        self._update_key()
         self.set_frame(self._frame)
 
     def set_show_step_arrows(self, show: bool) -> None:
-        """Toggle, at each current point, an arrow for the step actually taken next."""
+        """Toggle, at each current point, a dashed arrow for the step actually taken next."""
         self._show_step = bool(show)
+        self._update_key()
         self.set_frame(self._frame)
+
+    def key_entries(self) -> list[str]:
+        """The texts of the key inside the plot (for checks)."""
+        return [text for text, _, _ in self._key_entries]
+
+    def _update_key(self) -> None:
+        """Fill the key inside the plot: names when the legend column is hidden, and
+        what the arrows mean when they are shown."""
+        if not hasattr(self, "key"):
+            return
+        line = self._options.line_scale
+        entries: list[tuple[str, str, str]] = []
+        if not self.legend.isVisible():
+            entries += [(path.name, path.colour, "solid") for path in self._paths]
+        if self._show_gradient and self._gradient_unit is not None:
+            entries.append(
+                (f"∇f, uphill: 1 unit on the axes = |∇f| {self._gradient_unit:g}", "#ffffff", "∇")
+            )
+        if self._show_step:
+            entries.append(("step taken", "#404040", "dash"))
+        if entries == self._key_entries:
+            return
+        self._key_entries = entries
+        self.key.clear()
+        self._key_samples = []
+        for text, colour, kind in entries:
+            if kind == "dash":
+                pen = pg.mkPen(
+                    colour, width=style.ARROW_PX * line, style=QtCore.Qt.PenStyle.DashLine
+                )
+            elif kind == "∇":
+                pen = pg.mkPen("#000000", width=(style.ARROW_PX + 1.5) * line)
+            else:
+                pen = pg.mkPen(colour, width=style.PATH_PX * line)
+            sample = pg.PlotDataItem(pen=pen)
+            self._key_samples.append(sample)
+            self.key.addItem(sample, _escape(text))
+        self.key.setVisible(bool(entries))
 
     # ------------------------------------------------------------------ legend
     def legend_entries(self) -> list[str]:
@@ -705,6 +887,14 @@ class ContourView(pg.GraphicsLayoutWidget):
     def hover_text(self) -> str | None:
         """The hover text currently shown, or None."""
         return self._hover_text_value
+
+
+def _far_box(domain: tuple) -> QtCore.QRectF:
+    """The square around the window that paths are clipped to (see :data:`FAR_LIMIT`)."""
+    xmin, xmax, ymin, ymax = domain
+    half = FAR_LIMIT * max(xmax - xmin, ymax - ymin) / 2
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return QtCore.QRectF(cx - half, cy - half, 2 * half, 2 * half)
 
 
 def _bounds(xs: np.ndarray, ys: np.ndarray, domain: tuple, margin: float) -> QtCore.QRectF:

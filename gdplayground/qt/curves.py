@@ -234,6 +234,16 @@ class PointMarkers(pg.GraphicsObject):
         """The marked points, shape (n, 2)."""
         return self._points.copy()
 
+    def set_size(self, size: float) -> None:
+        """Markers ``size`` pixels across (e.g. larger on a projector)."""
+        if size / 2 == self._radius:
+            return
+        self.prepareGeometryChange()
+        self._radius = size / 2
+        self._sprites.clear()
+        self._reach = None
+        self.update()
+
     def declare_bounds(self, rect: QtCore.QRectF) -> None:
         """Bounds covering every point this item will mark (markers reach a little beyond)."""
         self.prepareGeometryChange()

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gdplayground.core.scene import Scene
+from gdplayground.core.picture import Picture
+from gdplayground.model.session import Session
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, run_modal
 
 IMAGE_VIEWS = {"contour": "Contour view", "surface": "3-D surface", "loss": "Loss plots"}
@@ -136,7 +137,8 @@ def _buttons(dialog: QtWidgets.QDialog) -> QtWidgets.QDialogButtonBox:
 
 
 class ExportActions(QtCore.QObject):
-    """The Export items of the File menu, working on the window's current scene.
+    """The Export items of the File menu, working on the window's current picture
+    (what its views show, fed to the exporter's views the same way).
 
     The ``*_to`` methods do the work without dialogs (tests call them); the
     menu actions ask for the choices and a file name first.
@@ -145,13 +147,15 @@ class ExportActions(QtCore.QObject):
     def __init__(
         self,
         window: QtWidgets.QMainWindow,
-        scene: Callable[[], Scene | None],
+        picture: Callable[[], Picture | None],
         frame: Callable[[], int],
         camera: Callable[[], dict | None],
+        session: Callable[[], Session],
     ) -> None:
         super().__init__(window)
+        self._session = session
         self.window = window
-        self._scene = scene
+        self._picture = picture
         self._frame = frame
         self._camera = camera
         self.last_folder = Path.home()
@@ -172,11 +176,11 @@ class ExportActions(QtCore.QObject):
         self.window.addAction(action)
 
     # ------------------------------------------------------------------ helpers
-    def _ready_scene(self) -> Scene | None:
-        scene = self._scene()
-        if scene is None:
+    def _ready_picture(self) -> Picture | None:
+        picture = self._picture()
+        if picture is None:
             self._warn("Nothing to export yet: wait until the views show a function.")
-        return scene
+        return picture
 
     def _warn(self, text: str) -> None:
         QtWidgets.QMessageBox.warning(self.window, "Export", text)
@@ -199,7 +203,7 @@ class ExportActions(QtCore.QObject):
     # ------------------------------------------------------------------ images
     def export_image_dialog(self) -> None:
         """Ask for view, size and file; then write the image."""
-        if self._ready_scene() is None:
+        if self._ready_picture() is None:
             return
         dialog = ImageDialog(self.window, IMAGE_VIEWS)
         if not run_modal(dialog):
@@ -210,18 +214,18 @@ class ExportActions(QtCore.QObject):
             self.export_image_to(path, choice)
 
     def export_image_to(self, path: str | Path, choice: ImageChoice) -> bool:
-        """Write one image of the current scene; say what went wrong if it fails."""
+        """Write one image of the current picture; say what went wrong if it fails."""
         from gdplayground.export.image import export_image
         from gdplayground.export.render import ExportError
 
-        scene = self._ready_scene()
-        if scene is None:
+        picture = self._ready_picture()
+        if picture is None:
             return False
         frame = self._frame() if choice.current_frame else None
         camera = self._camera() if choice.view == "surface" else None
         with _Busy():
             try:
-                export_image(scene, choice.view, path, choice.size, frame, camera)
+                export_image(picture, choice.view, path, choice.size, frame, camera)
             except ExportError as exc:
                 self._warn(str(exc))
                 return False
@@ -232,11 +236,11 @@ class ExportActions(QtCore.QObject):
         """Put the contour view, as shown at the current step, on the clipboard."""
         from gdplayground.export.image import render_image
 
-        scene = self._ready_scene()
-        if scene is None:
+        picture = self._ready_picture()
+        if picture is None:
             return False
         with _Busy():
-            image = render_image(scene, "contour", (1200, 900), self._frame())
+            image = render_image(picture, "contour", (1200, 900), self._frame())
         QtWidgets.QApplication.clipboard().setImage(image)
         self._status("Copied the contour view to the clipboard")
         return True
@@ -244,7 +248,7 @@ class ExportActions(QtCore.QObject):
     # ------------------------------------------------------------------ animation
     def export_animation_dialog(self) -> None:
         """Ask for view, size, frame rate and file; then write with a progress dialog."""
-        if self._ready_scene() is None:
+        if self._ready_picture() is None:
             return
         dialog = AnimationDialog(self.window, ANIMATION_VIEWS)
         if not run_modal(dialog):
@@ -264,8 +268,8 @@ class ExportActions(QtCore.QObject):
         from gdplayground.export.animation import export_animation
         from gdplayground.export.render import ExportError
 
-        scene = self._ready_scene()
-        if scene is None:
+        picture = self._ready_picture()
+        if picture is None:
             return False
         progress = QtWidgets.QProgressDialog(
             f"Writing {Path(path).name}…", "Cancel", 0, 100, self.window
@@ -285,7 +289,7 @@ class ExportActions(QtCore.QObject):
         camera = self._camera() if choice.view == "surface" else None
         try:
             done = export_animation(
-                scene,
+                picture,
                 choice.view,
                 path,
                 choice.size,
@@ -305,29 +309,26 @@ class ExportActions(QtCore.QObject):
     # ------------------------------------------------------------------ data
     def export_data_dialog(self) -> None:
         """Ask for a .csv or .json file and write every trajectory to it."""
-        if self._ready_scene() is None:
+        if self._ready_picture() is None:
             return
         path = self._ask_path("Export trajectories", DATA_FILTER, "trajectories.csv")
         if path is not None:
             self.export_data_to(path)
 
     def export_data_to(self, path: str | Path) -> bool:
-        """The same CSV / JSON as ``gdplayground run``, for the current scene."""
+        """The same CSV / JSON as ``gdplayground run``, for the current picture."""
         from gdplayground.core.trajectory import NamedRun
         from gdplayground.export.data import runs_to_csv, runs_to_json
         from gdplayground.io.files import OutputError, atomic_write_text
 
-        scene = self._ready_scene()
-        if scene is None:
+        picture = self._ready_picture()
+        if picture is None:
             return False
-        runs = [
-            NamedRun(entry.name, run)
-            for entry, run in zip(scene.session.optimizers, scene.runs, strict=True)
-            if run is not None
-        ]
+        runs = [NamedRun(path.name, path.source) for path in picture.paths]
         path = Path(path)
         if path.suffix.lower() == ".json":
-            text = runs_to_json(scene.session.function, scene.objective.mode, runs)
+            session = self._session()
+            text = runs_to_json(session.function, session.gradient, runs)
         elif path.suffix.lower() == ".csv":
             text = runs_to_csv(runs)
         else:

@@ -11,7 +11,7 @@ valid function.
 from __future__ import annotations
 
 from gdplayground.core.expression import ExpressionError, parse_expression
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
     ElidedLabel,

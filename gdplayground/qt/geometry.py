@@ -14,35 +14,68 @@ import numpy as np
 
 from gdplayground.core.sampling import Domain
 
-#: Length of the gradient arrow as a fraction of the window (direction only).
-GRADIENT_LENGTH = 0.1
-#: Step arrows are drawn at true length, but no shorter / longer than this.
-STEP_MIN, STEP_MAX = 0.04, 0.35
+#: The gradient arrow of a typical point (the 75th percentile of |∇f| along
+#: the paths) is about this long, as a fraction of the window's larger side;
+#: the scale is rounded so that one unit on the axes stands for a round |∇f|.
+GRADIENT_LENGTH = 0.12
+#: Arrows longer than this fraction of the window are cut to it.
+ARROW_MAX = 0.5
+#: Step arrows shorter than this fraction are drawn this long (so they show).
+STEP_MIN = 0.02
 _HEAD_FRACTION, _HEAD_MAX = 0.3, 0.03
 _HEAD_ANGLE = np.radians(25.0)
 
 
-def arrow_segments(
-    origins: np.ndarray, vectors: np.ndarray, domain: Domain, fixed_length: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Arrows from ``origins`` along ``vectors`` (both (n, 2), data units).
+def nice_number(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+    exponent = np.floor(np.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * 10.0**exponent >= value * (1 - 1e-12):
+            return float(step * 10.0**exponent)
+    return float(10.0 ** (exponent + 1))  # pragma: no cover - 10 always fits
 
-    Returns ``(segments (n, 6, 2), valid (n,))``.  With ``fixed_length`` every
-    arrow gets that length (a fraction of the window); otherwise the true
-    length clamped to [STEP_MIN, STEP_MAX].  Zero or non-finite vectors are invalid.
+
+def gradient_unit(grad_norms: list[np.ndarray], domain: Domain) -> float | None:
+    """The |∇f| that one unit on the axes stands for in gradient arrows, a round number.
+
+    Chosen so that a typical gradient along the paths is drawn about
+    :data:`GRADIENT_LENGTH` of the window long.  None when no path has a gradient.
+    """
+    norms = np.concatenate([np.asarray(g, dtype=np.float64).ravel() for g in grad_norms] or [[]])
+    norms = norms[np.isfinite(norms) & (norms > 0)]
+    if norms.size == 0:
+        return None
+    xmin, xmax, ymin, ymax = domain
+    typical = float(np.percentile(norms, 75))
+    return nice_number(typical / (GRADIENT_LENGTH * max(xmax - xmin, ymax - ymin)))
+
+
+def arrow_segments(
+    origins: np.ndarray,
+    vectors: np.ndarray,
+    domain: Domain,
+    min_length: float = 0.0,
+    max_length: float = ARROW_MAX,
+    isotropic: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrows from ``origins`` along ``vectors`` (both (n, 2), data units), at true length.
+
+    Returns ``(segments (n, 6, 2), valid (n,))``.  Lengths, as fractions of the
+    window, are kept within [``min_length``, ``max_length``].  ``isotropic``
+    (equal axis scales on screen) measures both axes by the window's larger
+    side, so directions and heads look right; otherwise each axis by its own
+    side.  Zero or non-finite vectors are invalid.
     """
     xmin, xmax, ymin, ymax = domain
     extent = np.array([xmax - xmin, ymax - ymin], dtype=np.float64)
+    if isotropic:
+        extent = np.full(2, extent.max())
     v = np.asarray(vectors, dtype=np.float64) / extent
     with np.errstate(all="ignore"):
         length = np.hypot(v[:, 0], v[:, 1])
-        valid = np.isfinite(length) & (length > 1e-12) & np.isfinite(origins).all(axis=1)
+        valid = np.isfinite(length) & (length > 1e-300) & np.isfinite(origins).all(axis=1)
         unit = np.where(valid[:, None], v / np.where(valid, length, 1.0)[:, None], 0.0)
-    drawn = (
-        np.full(len(v), fixed_length)
-        if fixed_length is not None
-        else np.clip(np.nan_to_num(length), STEP_MIN, STEP_MAX)
-    )
+    drawn = np.clip(np.nan_to_num(length), min_length, max_length)
     head = np.minimum(drawn * _HEAD_FRACTION, _HEAD_MAX)
     tail = np.zeros_like(v)
     tip = unit * drawn[:, None]
@@ -57,9 +90,12 @@ def arrow_segments(
     return segments, valid
 
 
-#: Paths are clipped to a box this many window half-widths around the window:
-#: Qt cannot rasterise lines reaching 1e100, and nothing out there is visible.
-FAR_LIMIT = 1000.0
+#: Paths are clipped to a square box reaching this many of the window's larger
+#: half-sides from its centre (a margin of a window or more on every side, for
+#: zooming out and for equal axis scales): Qt's cost of drawing a line, and of a
+#: cached picture of it, grows with how far it reaches, and nothing out there
+#: is visible.  A path that ran away to 1e30 costs what one at the edge does.
+FAR_LIMIT = 3.0
 
 
 #: Thinned history keeps at most one point per cell of this fraction of the
@@ -108,10 +144,13 @@ def clip_polyline(
     domain: Domain,
     limit: float = FAR_LIMIT,
     heights: np.ndarray | None = None,
+    square: bool = True,
 ) -> ClippedPath:
     """Clip the polyline through ``points`` (n, 2) to a box around ``domain``.
 
-    The box reaches ``limit`` window half-widths from the centre.  Segments
+    The box is square, reaching ``limit`` times the window's larger half-side
+    from its centre (so it is the same in data units whatever the aspect);
+    with ``square=False`` it reaches ``limit`` half-sides along each axis.  Segments
     leaving it are cut where they cross it, and segments entirely outside are
     dropped, so what shows inside is exactly the true path.  ``heights`` (n,),
     if given, are interpolated along the cut segments into ``zs``.
@@ -122,9 +161,11 @@ def clip_polyline(
     xmin, xmax, ymin, ymax = domain
     centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     half = np.array([(xmax - xmin) / 2, (ymax - ymin) / 2])
+    # the limit per axis, in normalised units
+    box = limit * half.max() / half if square else np.array([limit, limit])
     with np.errstate(all="ignore"):
         normalised = np.clip((points - centre) / half, -1e300, 1e300)
-    inside = np.abs(normalised).max(axis=1, initial=0.0) <= limit
+    inside = (np.abs(normalised) <= box).all(axis=1)
     n = len(points)
     if inside.all():
         prefix_end = np.arange(1, n + 1)
@@ -142,7 +183,7 @@ def clip_polyline(
             drawn.append(columns[i + 1])
             connect.append(True)
         else:
-            cut = _clip_segment(normalised[i], normalised[i + 1], limit)
+            cut = _clip_segment(normalised[i], normalised[i + 1], box)
             if cut is not None:
                 t0, t1 = cut
                 step = columns[i + 1] - columns[i]
@@ -199,12 +240,14 @@ def _thinned(
     )
 
 
-def _clip_segment(p: np.ndarray, q: np.ndarray, limit: float) -> tuple[float, float] | None:
-    """Liang–Barsky: the parameters (t0, t1) of the part of p->q inside [-limit, limit]^2."""
+def _clip_segment(p: np.ndarray, q: np.ndarray, box: np.ndarray) -> tuple[float, float] | None:
+    """Liang–Barsky: the parameters (t0, t1) of the part of p->q inside
+    [-box[0], box[0]] x [-box[1], box[1]]."""
     d = q - p
+    lx, ly = float(box[0]), float(box[1])
     t0, t1 = 0.0, 1.0
-    for pk, qk in ((-d[0], p[0] + limit), (d[0], limit - p[0]), (-d[1], p[1] + limit),
-                   (d[1], limit - p[1])):  # fmt: skip
+    for pk, qk in ((-d[0], p[0] + lx), (d[0], lx - p[0]), (-d[1], p[1] + ly),
+                   (d[1], ly - p[1])):  # fmt: skip
         if pk == 0:
             if qk < 0:
                 return None

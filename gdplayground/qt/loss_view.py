@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.picture import PathData, Picture, same_geometry
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, pg
 from gdplayground.qt.curves import CurveStack, PointMarkers, PrefixCurve
-from gdplayground.qt.path_data import PathData
 
 #: A plot switches to a log y axis when its positive values span more decades than this.
 LOG_Y_DECADES = 2.0
@@ -243,6 +245,12 @@ class LossView(pg.GraphicsLayoutWidget):
         )
         self.legend.setParentItem(self.value_plot.getViewBox())
         self._legend_entries: list[tuple[str, str, bool]] = []
+        self._escapes: list[dict[str, int | None]] = []
+        self._escape_markers: dict[str, pg.ScatterPlotItem] = {}
+        self._escape_texts: dict[str, list[pg.TextItem]] = {}
+        self._escape_spots: dict[str, list[dict]] = {}
+        self._escape_labels: dict[str, list[int]] = {}
+        self._options = ViewOptions()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -252,6 +260,21 @@ class LossView(pg.GraphicsLayoutWidget):
         self.legend.setVisible(self.height() >= MIN_HEIGHT_FOR_LEGEND)
 
     # ------------------------------------------------------------------ data
+    def set_picture(self, picture: Picture) -> None:
+        """Show ``picture``'s paths: the one way the window and the exporter feed this view.
+
+        Paths that are the same runs in new colours or names are only restyled.
+        """
+        self.set_options(picture.options)
+        if same_geometry(self._paths, picture.paths):
+            self._paths = list(picture.paths)
+            self._style()
+            for stack in self._stacks.values():
+                stack.update()
+            self.set_frame(self._frame)
+        else:
+            self.set_paths(picture.paths)
+
     def set_paths(self, paths: Sequence[PathData]) -> None:
         """Replace the curves (items are reused) and fix the axes to the full runs."""
         self._paths = list(paths)
@@ -262,13 +285,44 @@ class LossView(pg.GraphicsLayoutWidget):
             visible = index < len(self._paths)
             curves.value.setVisible(visible)
             curves.gradient.setVisible(visible)
-            if visible:
-                path = self._paths[index]
-                style = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-                # 1-pixel pens: Qt draws them ~20x faster than wider ones
-                pen = pg.mkPen(path.colour, width=1, style=style)
-                curves.value.setPen(pen)
-                curves.gradient.setPen(pen)
+        self._style()
+        longest = max((len(path.points) for path in self._paths), default=1)
+        self._steps = np.arange(longest, dtype=np.float64)
+        self._rebuild()
+
+    def set_options(self, options: ViewOptions) -> None:
+        """Text and line sizes of a picture's view options."""
+        old, self._options = self._options, options
+        if (options.text_scale, options.line_scale) == (old.text_scale, old.line_scale):
+            return
+        text, line = options.text_scale, options.line_scale
+        for key, plot in self._plots.items():
+            left = plot.getAxis("left")
+            style.style_axis(left, text, "f" if key == _VALUE else "|∇f|")
+            left.textWidth = QtGui.QFontMetrics(style.font(style.TICK_PT, text)).horizontalAdvance(
+                "-0.00012"
+            )
+            left._updateWidth()
+            self._markers[key].set_size(7 * line)
+        style.style_axis(self.gradient_plot.getAxis("bottom"), text, "step")
+        style.style_axis(self.value_plot.getAxis("bottom"), text)
+        self.legend.opts["labelTextSize"] = f"{style.SMALL_PT * text:.1f}pt"
+        self._legend_entries = []  # rebuilt in the new size
+        for texts in self._escape_texts.values():
+            for item in texts:
+                item.setFont(style.font(style.LEGEND_PT, text))
+        self._style()
+        for stack in self._stacks.values():
+            stack.update()
+
+    def _style(self) -> None:
+        """Pens, marker brushes and legend entries from the paths' colours and names."""
+        width = style.CURVE_PX * self._options.line_scale
+        for path, curves in zip(self._paths, self._curves, strict=False):
+            dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
+            pen = pg.mkPen(path.colour, width=width, style=dash)
+            curves.value.setPen(pen)
+            curves.gradient.setPen(pen)
         entries = [(path.name, path.colour, path.dashed) for path in self._paths]
         if entries != self._legend_entries:  # rebuilding the legend costs ~10 ms
             self._legend_entries = entries
@@ -276,9 +330,6 @@ class LossView(pg.GraphicsLayoutWidget):
             for path, curves in zip(self._paths, self._curves, strict=False):
                 self.legend.addItem(curves.value, path.name)
         self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
-        longest = max((len(path.points) for path in self._paths), default=1)
-        self._steps = np.arange(longest, dtype=np.float64)
-        self._rebuild()
 
     def set_log_y(self, which: str, log: bool | None) -> None:
         """Log y for the ``"f"`` or ``"grad"`` plot: True, False, or None (automatic)."""
@@ -299,15 +350,27 @@ class LossView(pg.GraphicsLayoutWidget):
         }
         self._display = [{} for _ in self._paths]
         self._gaps: list[dict[str, bool]] = [{} for _ in self._paths]
+        self._escapes: list[dict[str, int | None]] = [{} for _ in self._paths]
         for key, arrays in sources.items():
             everything = np.concatenate(arrays) if arrays else np.empty(0)
             choice = self._log_choice[key]
             log = wants_log_y(everything) if choice is None else choice
             self._log[key] = log
             self._plots[key].getAxis("left").setLogMode(log)
-            in_range = []
-            for index, array in enumerate(arrays):
-                display = display_values(array, log)
+            displays = [display_values(array, log) for array in arrays]
+            # a diverging run would squash every other curve: only its start counts,
+            # and it is clamped at the edge where it leaves the plot (and marked there)
+            in_range = [
+                d[np.isfinite(d)][:1] if path.status == "diverged" else d[np.isfinite(d)]
+                for d, path in zip(displays, self._paths, strict=True)
+            ]
+            low, high = self._fix_y_range(key, np.concatenate(in_range) if in_range else None)
+            for index, display in enumerate(displays):
+                with np.errstate(invalid="ignore"):
+                    outside = (display > high) | (display < low)
+                escape = int(np.argmax(outside)) if outside.any() else None
+                self._escapes[index][key] = escape
+                display = np.clip(display, low, high)  # nan stays nan: a gap
                 self._display[index][key] = display
                 finite = display[np.isfinite(display)]
                 curves = self._curves[index]
@@ -320,9 +383,7 @@ class LossView(pg.GraphicsLayoutWidget):
                     curve.setData(steps, display, connect="finite")
                 else:
                     curve.setData(steps, display, connect="all", skipFiniteCheck=True)
-                # a diverging run would squash every other curve: only its start counts
-                in_range.append(finite[:1] if self._paths[index].status == "diverged" else finite)
-            self._fix_y_range(key, np.concatenate(in_range) if in_range else np.empty(0))
+            self._mark_escapes(key, low, high)
             bounds = QtCore.QRectF()
             for curves in self._curves[: len(self._paths)]:
                 bounds = bounds.united(
@@ -339,14 +400,78 @@ class LossView(pg.GraphicsLayoutWidget):
             plot.getViewBox().prepareForPaint()
         self.set_frame(self._frame)
 
-    def _fix_y_range(self, key: str, shown: np.ndarray) -> None:
-        if shown.size == 0:
+    def _fix_y_range(self, key: str, shown: np.ndarray | None) -> tuple[float, float]:
+        """Show ``shown`` (with a margin); returns the range shown, the edges curves clamp to."""
+        if shown is None or shown.size == 0:
             low, high = 0.0, 1.0
         else:
             low, high = float(shown.min()), float(shown.max())
             if high - low < 1e-12 * max(1.0, abs(high)):
                 low, high = low - 0.5, high + 0.5
-        self._plots[key].setYRange(low, high, padding=0.05)
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
+        self._plots[key].setYRange(low, high, padding=0.0)
+        return low, high
+
+    def _mark_escapes(self, key: str, low: float, high: float) -> None:
+        """Where a diverging curve leaves the plot: a triangle at the edge in its colour
+        and, in the f plot, "diverged at step k" beside it."""
+        plot = self._plots[key]
+        spots, labels = [], []
+        for index, path in enumerate(self._paths):
+            escape = self._escapes[index].get(key)
+            if escape is None:
+                continue
+            up = self._display[index][key][escape] >= high
+            spots.append(
+                {
+                    "pos": (escape, high if up else low),
+                    "symbol": "t1" if up else "t",
+                    "brush": pg.mkBrush(path.colour),
+                    "pen": pg.mkPen("#000000", width=1),
+                    "size": 13,
+                }
+            )
+            if path.status == "diverged":
+                labels.append((path, escape, high if up else low, up))
+        markers = self._escape_markers.get(key)
+        if markers is None:
+            markers = self._escape_markers[key] = pg.ScatterPlotItem(pxMode=True)
+            markers.setZValue(12)
+            plot.addItem(markers, ignoreBounds=True)
+        self._escape_spots[key] = spots
+        texts = self._escape_texts.setdefault(key, [])
+        while len(texts) < len(labels):
+            text = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 210))
+            text.setFont(style.font(style.LEGEND_PT, self._options.text_scale))
+            text.setZValue(13)
+            plot.addItem(text, ignoreBounds=True)
+            texts.append(text)
+        for i, text in enumerate(texts):
+            shown = i < len(labels) and key == _VALUE
+            text.setVisible(shown)
+            if not shown:
+                continue
+            path, escape, edge, up = labels[i]
+            text.setText(f"{path.name}: {path.message}", color=path.colour)
+            # stacked below (or above) the edge, one line each
+            text.setAnchor((0, i) if up else (0, 1 - i))
+            text.setPos(escape, edge)
+        self._escape_labels[key] = [label[1] for label in labels]
+
+    def _reveal_escapes(self, frame: int) -> None:
+        """Escape markers and labels appear when the timeline reaches them."""
+        for key, markers in self._escape_markers.items():
+            spots = [s for s in self._escape_spots.get(key, []) if s["pos"][0] <= frame]
+            if spots or markers.data.size:
+                markers.setData(spots)
+            shown = self._escape_labels.get(key, []) if key == _VALUE else []
+            for i, text in enumerate(self._escape_texts.get(key, [])):
+                text.setVisible(i < len(shown) and shown[i] <= frame)
+
+    def escape_labels(self) -> list[str]:
+        """The "diverged at step k" texts shown in the f plot (for checks)."""
+        return [t.toPlainText() for t in self._escape_texts.get(_VALUE, []) if t.isVisible()]
 
     # ---------------------------------------------------------------- frames
     @property
@@ -371,6 +496,7 @@ class LossView(pg.GraphicsLayoutWidget):
             for key in self._plots:
                 current[key][index] = (last, self._display[index][key][last])
         self._reveal_to(self._frame)
+        self._reveal_escapes(self._frame)
         for key, markers in self._markers.items():
             points = current[key]
             shown = np.isfinite(points).all(axis=1)

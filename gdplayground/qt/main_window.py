@@ -1,9 +1,13 @@
 """The playground window: panels edit the Session, the core computes, the views draw.
 
-Data flows one way.  Every edit produces a new :class:`Session`; the
-:class:`SceneComputer` turns it into a :class:`Scene` off the UI thread; the
-views draw the scene; the one :class:`PlaybackClock` moves the frame index
-that every view shows.
+Data flows one way.  Every edit changes the :class:`SessionHolder`'s
+session, which announces the fields it touched.  A change of what is
+computed goes to the :class:`SceneComputer`, which turns the session into a
+:class:`Scene` off the UI thread; a change of presentation only (names,
+colours, enabled flags, view toggles) builds a new picture from the scene
+at hand.  Either way the views get one :class:`Picture` through their one
+``set_picture`` method, as exports do; the one :class:`PlaybackClock`
+moves the frame index that every view shows.
 """
 
 from __future__ import annotations
@@ -13,34 +17,36 @@ from pathlib import Path
 
 import numpy as np
 
+from gdplayground.core.framing import fitted_domain
 from gdplayground.core.gradients import Objective
-from gdplayground.core.presets import load_presets
-from gdplayground.core.sampling import Grid
-from gdplayground.core.scene import Scene
-from gdplayground.core.session import (
+from gdplayground.core.picture import Picture, landscape_picture, picture_from_scene
+from gdplayground.core.scene import Landscape, Scene
+from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
+from gdplayground.model.presets import load_presets
+from gdplayground.model.session import (
     Session,
     SessionError,
-    ViewOptions,
     default_session,
-    session_from_json,
-    session_to_json,
-    shown_minima,
-    start_inside,
+    preset_start,
 )
+from gdplayground.model.session_file import session_from_json, session_to_json
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
-from gdplayground.qt.compute import GridPreview, SceneComputer
+from gdplayground.qt.compute import SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
 from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
+from gdplayground.qt.keyboard import KeyboardRouter
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.optimizer_panel import OptimizerPanel
-from gdplayground.qt.path_data import PathData, scene_paths
 from gdplayground.qt.playback_bar import PlaybackBar
 from gdplayground.qt.session_files import SessionFiles
+from gdplayground.qt.session_holder import SessionHolder
 from gdplayground.qt.settings_panel import SettingsPanel
 
 SETTINGS_ORG = "gdplayground"
+#: Ctrl+= / Ctrl+- change the text size by this factor.
+TEXT_STEP = 1.25
 SURFACE_DELAY_MS = 150
 WORKER_DELAY_MS = 600
 #: The gradient is written out as text once a new function has been shown for
@@ -55,6 +61,19 @@ def _tidy(value: float, span: tuple[float, float]) -> float:
     0.6514979...): as precise as a click can be, and readable in the start fields."""
     step = 10.0 ** np.floor(np.log10((span[1] - span[0]) / 1000))
     return float(round(round(value / step) * step, 12))
+
+
+def _shortcut(window: QtWidgets.QWidget, key: str, slot) -> QtGui.QAction:
+    """An action with a shortcut but no menu entry (a second key for a menu item)."""
+    action = QtGui.QAction(window)
+    action.setShortcut(QtGui.QKeySequence(key))
+    action.triggered.connect(slot)
+    return action
+
+
+def _plain(text: str) -> str:
+    """A menu text without its mnemonic marks ("&Open…" -> "Open…", "&&" -> "&")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -74,11 +93,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = (
             settings if settings is not None else QtCore.QSettings(SETTINGS_ORG, SETTINGS_APP)
         )
-        self.session = session if session is not None else self._restored_session()
+        self.holder = SessionHolder(
+            session if session is not None else self._restored_session(), self
+        )
         self.scene: Scene | None = None
-        self.paths: list[PathData] = []
-        self._path_rows: list[int] = []  # optimizer index of each drawn path
-        self._shown_grid = None
+        self.picture: Picture | None = None
+        #: compute requests sent (a presentation change sends none)
+        self.compute_requests = 0
 
         self.computer = SceneComputer(self)
         # the application runs optimizers in a worker process (tests mostly do not)
@@ -94,15 +115,40 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_panels()
         self._build_actions()
         self._connect()
-        self._apply_session_to_panels()
+        key = QtCore.Qt.Key
+        self.keyboard = KeyboardRouter(
+            self,
+            self.contour,
+            {
+                key.Key_Space: self.toggle_play,
+                key.Key_Right: lambda: self.step(1),
+                key.Key_Left: lambda: self.step(-1),
+                key.Key_Home: self.reset_playback,
+                key.Key_End: lambda: self.set_frame(self.clock.last_frame),
+            },
+            lambda: (self.surface,) if self.surface is not None else (),
+        )
+        self._show_session_in_panels(self.session, None)
         self._restore_geometry()
         self.statusBar().showMessage("Ready: press Space to play", 4000)
         self._request()
+
+    @property
+    def session(self) -> Session:
+        """The session on show (held by :attr:`holder`)."""
+        return self.holder.session
+
+    @property
+    def paths(self) -> tuple:
+        """The paths the views draw now."""
+        return self.picture.paths if self.picture is not None else ()
 
     # ------------------------------------------------------------------ building
     def _build_views(self, with_surface: bool) -> None:
         self.contour = ContourView()
         self.loss = LossView()
+        for view in (self.contour, self.loss):  # a click on a view gives it the keyboard
+            view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.surface = None
         # The 3-D view (OpenGL and its imports) is built once the window is on
         # screen, so the window appears sooner; a placeholder holds its place.
@@ -151,7 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.side_dock.setMinimumWidth(340)
+        self.side_dock.setMinimumWidth(280)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
 
     def _action(
@@ -174,7 +220,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.add_actions(file_menu)
         file_menu.addSeparator()
         self.exports = ExportActions(
-            self, lambda: self.scene, lambda: self.clock.frame, self._surface_camera
+            self,
+            lambda: self.picture,
+            lambda: self.clock.frame,
+            self._surface_camera,
+            lambda: self.session,
         )
         self.exports.add_actions(file_menu)
         file_menu.addSeparator()
@@ -198,10 +248,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.minima_action = self._action(
             view, "Known minima", self._on_view_toggled, checkable=True
         )
+        self.equal_aspect_action = self._action(
+            view, "Equal axis scales", self._on_view_toggled, checkable=True
+        )
+        view.addSeparator()
+        self._action(view, "Fit window to paths", self.fit_to_paths, "F")
+        self._action(view, "Larger text", lambda: self._scale_text(TEXT_STEP), "Ctrl+=")
+        self.addAction(_shortcut(self, "Ctrl++", lambda: self._scale_text(TEXT_STEP)))
+        self._action(view, "Smaller text", lambda: self._scale_text(1 / TEXT_STEP), "Ctrl+-")
+        self._action(view, "Normal text size", lambda: self._scale_text(None), "Ctrl+0")
         view.addSeparator()
         self._action(view, "Reset views", self._reset_views, "R")
         self._action(view, "Edit function", self.function_editor.focus_editor, "Ctrl+L")
-        view.addAction(self.side_dock.toggleViewAction())
+        self.side_panel_action = self._action(
+            view, "Side panel", self._toggle_side_panel, "Ctrl+B", checkable=True
+        )
+        self.side_panel_action.setChecked(True)
+        self.side_dock.visibilityChanged.connect(self._side_panel_shown)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")
@@ -209,6 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _connect(self) -> None:
         self.function_editor.function_changed.connect(self._on_function_changed)
         self.function_editor.preset_chosen.connect(self._on_preset_chosen)
+        self.holder.changed.connect(self._on_session_changed)
         self.optimizer_panel.optimizers_changed.connect(
             lambda entries: self._update(optimizers=tuple(entries))
         )
@@ -224,7 +288,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour.start_dragged.connect(self._on_start_moved)  # paths follow the drag
 
         self.computer.scene_ready.connect(self._show_scene)
-        self.computer.grid_ready.connect(self._show_grid)
+        self.computer.landscape_ready.connect(self._show_landscape)
         self.computer.gradient_described.connect(self._show_gradient)
         self._describe_timer = QtCore.QTimer(self)
         self._describe_timer.setSingleShot(True)
@@ -253,34 +317,50 @@ class MainWindow(QtWidgets.QMainWindow):
                 pass
         return default_session()
 
-    def _apply_session_to_panels(self) -> None:
-        s = self.session
-        self.function_editor.set_function(s.function)
-        self.optimizer_panel.set_entries(s.optimizers)
-        self.settings_panel.set_session(s)
-        for action, on in (
-            (self.gradient_arrows_action, s.view.show_gradient_arrows),
-            (self.step_arrows_action, s.view.show_step_arrows),
-            (self.minima_action, s.view.show_minima),
-        ):
-            with QtCore.QSignalBlocker(action):
-                action.setChecked(on)
+    def _show_session_in_panels(self, s: Session, fields: frozenset[str] | None) -> None:
+        """Panels re-read what changed (``fields`` None: everything); a panel
+        already showing the value (it made the change) is left alone."""
+
+        def touched(*names: str) -> bool:
+            return fields is None or any(name in fields for name in names)
+
+        if touched("function") and s.function != self.function_editor.last_valid_text:
+            self.function_editor.set_function(s.function)
+        if touched("optimizers") and s.optimizers != self.optimizer_panel.entries():
+            self.optimizer_panel.set_entries(s.optimizers)
+        if touched("domain", "start", "color_scale", "gradient", "h", "steps", "tol", "preset"):
+            self.settings_panel.set_session(s)
+        if touched("view"):
+            for action, on in (
+                (self.gradient_arrows_action, s.view.show_gradient_arrows),
+                (self.step_arrows_action, s.view.show_step_arrows),
+                (self.minima_action, s.view.show_minima),
+                (self.equal_aspect_action, s.view.equal_aspect),
+            ):
+                with QtCore.QSignalBlocker(action):
+                    action.setChecked(on)
 
     def set_session(self, session: Session) -> None:
         """Show a whole new session (opened file, preset, tests)."""
-        self.session = session
-        self._apply_session_to_panels()
-        self._request()
+        self.holder.set(session)
 
     def _update(self, **changes) -> None:
-        new = replace(self.session, **changes)
-        if new != self.session:
-            self.session = new
+        self.holder.update(**changes)
+
+    def _on_session_changed(self, session: Session, fields: frozenset[str]) -> None:
+        self._show_session_in_panels(session, fields)
+        if self.scene is not None and self.scene.covers(session):
+            self._show_picture(picture_from_scene(self.scene, session))  # nothing to compute
+        else:
             self._request()
+            return
+        self._update_title()
+        self._autosave.start()
 
     def _request(self) -> None:
         self._describe_timer.stop()  # the picture first; the gradient text when things settle
-        self.computer.request(self.session)
+        self.compute_requests += 1
+        self.computer.request(self.session, with_surface=self._surface_wanted)
         self._update_title()
         self._autosave.start()
 
@@ -302,65 +382,60 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update(function=text, preset=preset)
 
     def _on_preset_chosen(self, key: str) -> None:
+        self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays at once
         preset = load_presets()[key]
-        start = start_inside(self.session.start, preset.domain)
-        self.session = replace(
-            self.session, function=preset.formula, domain=preset.domain, preset=key, start=start
+        self._update(
+            function=preset.formula, domain=preset.domain, preset=key, start=preset_start(key)
         )
-        self.settings_panel.set_session(self.session)
-        self._request()
 
     def _reset_domain(self) -> None:
         if self.session.preset is not None:
             self._update(domain=load_presets()[self.session.preset].domain)
-            self.settings_panel.set_session(self.session)
 
     def _on_start_moved(self, x: float, y: float) -> None:
         self._update(start=(_tidy(x, self.session.domain[:2]), _tidy(y, self.session.domain[2:])))
-        self.settings_panel.set_session(self.session)
 
     def _on_view_toggled(self) -> None:
-        view = ViewOptions(
-            show_gradient_arrows=self.gradient_arrows_action.isChecked(),
-            show_step_arrows=self.step_arrows_action.isChecked(),
-            show_isolines=self.session.view.show_isolines,
-            show_minima=self.minima_action.isChecked(),
+        self._update(
+            view=replace(
+                self.session.view,
+                show_gradient_arrows=self.gradient_arrows_action.isChecked(),
+                show_step_arrows=self.step_arrows_action.isChecked(),
+                show_minima=self.minima_action.isChecked(),
+                equal_aspect=self.equal_aspect_action.isChecked(),
+            )
         )
-        self.session = replace(self.session, view=view)
-        self._apply_view_options()
-        self._update_title()
-        self._autosave.start()
 
-    def _apply_view_options(self) -> None:
-        v = self.session.view
-        self.contour.set_show_gradient_arrows(v.show_gradient_arrows)
-        self.contour.set_show_step_arrows(v.show_step_arrows)
-        minima = shown_minima(self.session)
-        self.contour.set_minima(minima)
-        if self.surface is not None:
-            self.surface.set_minima(minima)
+    def _scale_text(self, factor: float | None) -> None:
+        """Every label, tick and legend text larger or smaller (None: normal size)."""
+        scale = 1.0 if factor is None else self.session.view.text_scale * factor
+        scale = round(min(max(scale, MIN_VIEW_SCALE), MAX_VIEW_SCALE), 3)
+        self._update(view=replace(self.session.view, text_scale=scale))
+        self.statusBar().showMessage(f"Text size {scale * 100:.0f}%", 2000)
+
+    def fit_to_paths(self) -> None:
+        """A window around the start and where the paths went (F)."""
+        picture = self.picture
+        if picture is None or not picture.paths:
+            return
+        paths = [(p.points[: max(p.drawable, 0)], p.status == "diverged") for p in picture.paths]
+        self._update(domain=fitted_domain(self.session.start, paths))
 
     # ------------------------------------------------------------------ drawing
-    def _show_grid(self, preview: GridPreview) -> None:
+    def _views(self) -> list:
+        views = [self.contour, self.loss]
+        return views + [self.surface] if self.surface is not None else views
+
+    def _show_landscape(self, session: Session, landscape: Landscape) -> None:
         """A new function, drawn while a worker process still runs its optimizers.
 
         The contour and the surface show it at once, without paths (the old ones
         do not belong to it); the loss plots wait for the new runs.
         """
-        self._show_new_grid(preview.grid, preview.levels, preview.log_scale)
-
-    def _show_new_grid(self, grid: Grid, levels: np.ndarray, log: bool) -> None:
-        """Contour and surface of ``grid``, without paths; nothing if it is shown already."""
-        if grid is self._shown_grid:
-            return
-        self._shown_grid = grid
-        # drop the old paths first: set_grid would fit them to the new grid
-        # only for set_paths to replace them
-        self.contour.set_paths([])
-        self.contour.set_grid(grid, levels, log)
-        if self.surface is not None:
-            self.surface.set_paths([])
-            self.surface.set_grid(grid, log)
+        picture = landscape_picture(landscape, self.session)
+        for view in (self.contour, self.surface):
+            if view is not None:
+                view.set_picture(picture)
 
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
@@ -369,19 +444,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_gradient(objective, objective.gradient_text)
         else:  # written out once the new picture has been painted (sympy holds the GIL)
             self._describe_timer.start()
-        self._show_new_grid(scene.grid, scene.levels, scene.log_scale)
-        self.paths, self._path_rows = scene_paths(scene)
-        self.contour.set_paths(self.paths)
-        self.loss.set_paths(self.paths)
-        if self.surface is not None:
-            self.surface.set_paths(self.paths)
-        self.contour.set_start(scene.session.start)
-        self._apply_view_options()
-        self.clock.set_length(scene.frames)
-        self.playback.set_length(scene.frames)
-        self._on_frame(self.clock.frame)
+        self._show_picture(picture_from_scene(scene, self.session))
         self.statusBar().clearMessage()
         self.scene_shown.emit(scene)
+
+    def _show_picture(self, picture: Picture) -> None:
+        """Feed ``picture`` to every view (the exporter feeds its views the same way)."""
+        self.picture = picture
+        for view in self._views():
+            view.set_picture(picture)
+        self.clock.set_length(picture.frames)
+        self.playback.set_length(picture.frames)
+        self._on_frame(self.clock.frame)
 
     def _show_gradient(self, objective: Objective, partials: tuple[str, str] | None) -> None:
         scene = self.scene
@@ -422,7 +496,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._text_throttle.start()
 
     def _update_statuses(self, frame: int) -> None:
-        rows = dict(zip(self._path_rows, self.paths, strict=True))
+        picture = self.picture
+        rows = dict(zip(picture.rows, picture.paths, strict=True)) if picture else {}
         for i in range(len(self.session.optimizers)):
             path = rows.get(i)
             if path is None:
@@ -440,20 +515,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_gradient_error(frame)
 
     def _update_gradient_error(self, frame: int) -> None:
-        scene = self.scene
-        if scene is None or scene.objective.mode != "numeric" or not self.paths:
+        picture = self.picture
+        if picture is None or not picture.gradient_errors or not picture.paths:
             self.settings_panel.set_gradient_error("")
             return
-        # computed with the scene, off the UI thread: here it is only looked up
+        # computed with the scene, off the UI thread: here it is only looked up;
+        # paths that ran away are left out (their gradients say nothing of h)
         current = [
             errors[path.index_at(frame)]
-            for path, row in zip(self.paths, self._path_rows, strict=True)
-            if (errors := scene.gradient_errors[row]) is not None and path.index_at(frame) >= 0
+            for path, errors in zip(picture.paths, picture.gradient_errors, strict=True)
+            if errors is not None and path.index_at(frame) >= 0 and path.status != "diverged"
         ]
         finite = [e for e in current if np.isfinite(e)]
-        worst = max(finite) if finite else float("nan")
+        if not finite:
+            self.settings_panel.set_gradient_error("")
+            return
         self.settings_panel.set_gradient_error(
-            f"max |numeric − exact| = {worst:.2g} at the current points"
+            f"numeric gradient off by at most {max(finite):.2g} (relative) at the current points"
         )
 
     # ------------------------------------------------------------------ playback
@@ -475,6 +553,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if QtWidgets.QApplication.focusWidget() is None or not self.isActiveWindow():
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # "press Space"
         if self._surface_wanted and self.surface is None:
             # after the first paint: OpenGL's imports and context take ~0.5 s
             QtCore.QTimer.singleShot(SURFACE_DELAY_MS, self.create_surface_view)
@@ -496,10 +576,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._surface_slot.deleteLater()
         self._top_splitter.setSizes(sizes)
         self.surface = surface
-        if self.scene is not None:
-            surface.set_grid(self.scene.grid, self.scene.log_scale)
-            surface.set_paths(self.paths)
-            surface.set_minima(shown_minima(self.session))
+        if self.picture is not None:
+            surface.set_picture(self.picture)
             surface.set_frame(self.clock.frame)
 
     def _surface_camera(self) -> dict | None:
@@ -509,6 +587,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
         return camera_of(self.surface)
 
+    def _toggle_side_panel(self) -> None:
+        """Hide the function and optimizer panels for more room (a projector), or show them."""
+        self.side_dock.setVisible(self.side_panel_action.isChecked())
+        if not self.side_dock.isVisible() and self.side_dock.isAncestorOf(
+            QtWidgets.QApplication.focusWidget()
+        ):
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def _side_panel_shown(self, visible: bool) -> None:
+        with QtCore.QSignalBlocker(self.side_panel_action):
+            self.side_panel_action.setChecked(visible)
+
     def _reset_views(self) -> None:
         self.contour.reset_view()
         if self.surface is not None:
@@ -516,7 +606,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_shortcuts(self) -> None:
         rows = [
-            (a.text(), a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
+            (
+                _plain(a.text()),
+                a.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText),
+            )
             for a in self.actions()
             if not a.shortcut().isEmpty()
         ]
@@ -533,10 +626,25 @@ class MainWindow(QtWidgets.QMainWindow):
         if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 880)
+            self._fit_to_screen()
         state = self.settings.value("window/state")
         if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
             self.restoreState(state)
+
+    def _fit_to_screen(self) -> None:
+        """A first launch: 1400 x 880, or less to fit the available screen (a 1024 x 768
+        projector), centred on it."""
+        screen = self.screen() or QtWidgets.QApplication.primaryScreen()
+        width, height = 1400, 880
+        if screen is not None:
+            room = screen.availableGeometry()
+            # the frame and title bar take some room too
+            width = min(width, room.width() - 16)
+            height = min(height, room.height() - 48)
+            self.resize(width, height)
+            self.move(room.center() - self.rect().center())
+        else:
+            self.resize(width, height)
 
     def save_settings(self) -> None:
         """Remember geometry and the current session for the next launch."""
@@ -546,10 +654,36 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._may_close():
+            event.ignore()
+            return
+        self.keyboard.detach()
         self.clock.pause()
         self.save_settings()
         self.computer.shutdown()
         super().closeEvent(event)
+
+    def _may_close(self) -> bool:
+        """Save, Discard or Cancel when the open file has unsaved changes (an
+        untitled session is kept for the next launch anyway)."""
+        if self.files.path is None or not self.files.is_modified(self.session):
+            return True
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = self.ask_unsaved(self.files.path.name)
+        if answer == buttons.Save:
+            return self.files.save()
+        return answer == buttons.Discard
+
+    def ask_unsaved(self, name: str) -> QtWidgets.QMessageBox.StandardButton:
+        """Ask whether to save ``name`` before closing (replaced in tests)."""
+        buttons = QtWidgets.QMessageBox.StandardButton
+        return QtWidgets.QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"{name} has changes that are not saved. Save them before closing?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
 
     def open_path(self, path: str | Path) -> bool:
         """Open a saved session; on error say why and keep the current state."""

@@ -19,13 +19,9 @@ from gdplayground.core.optimizers import (
     OptimizerError,
     make_config,
 )
-from gdplayground.core.session import (
-    DEFAULT_COLORS,
-    MAX_NAME,
-    MAX_OPTIMIZERS,
-    OptimizerEntry,
-    entry_for,
-)
+from gdplayground.model.limits import MAX_NAME, MAX_OPTIMIZERS
+from gdplayground.model.palette import colour_for
+from gdplayground.model.session import OptimizerEntry, entry_for
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
     ElidedLabel,
@@ -35,23 +31,8 @@ from gdplayground.qt.form_widgets import (
     muted_colour,
     set_text_colour,
 )
-from gdplayground.qt.palette import PATH_COLOURS
-
-#: Colours offered to new entries: the session palette, then the extra path colours.
-COLOUR_CHOICES: tuple[str, ...] = DEFAULT_COLORS + tuple(
-    c for c in PATH_COLOURS if c.upper() not in {d.upper() for d in DEFAULT_COLORS}
-)
 
 _NUMBERED = re.compile(r"^(.*) \((\d+)\)$")
-
-
-def next_colour(entries: tuple[OptimizerEntry, ...]) -> str:
-    """The first palette colour no entry uses (cycling once all are taken)."""
-    used = {e.color.upper() for e in entries}
-    for colour in COLOUR_CHOICES:
-        if colour.upper() not in used:
-            return colour
-    return COLOUR_CHOICES[len(entries) % len(COLOUR_CHOICES)]
 
 
 def unique_name(base: str, entries: tuple[OptimizerEntry, ...]) -> str:
@@ -68,12 +49,9 @@ def unique_name(base: str, entries: tuple[OptimizerEntry, ...]) -> str:
 
 
 def new_entry(method: str, entries: tuple[OptimizerEntry, ...]) -> OptimizerEntry:
-    """A fresh entry for ``method``: defaults, an unused colour and a unique name."""
-    colour = next_colour(entries)
-    if colour in DEFAULT_COLORS:
-        entry = entry_for(method, DEFAULT_COLORS.index(colour))
-    else:
-        entry = replace(entry_for(method, 0), color=colour)
+    """A fresh entry for ``method``: defaults, its colour by the one rule
+    (:func:`colour_for`) and a unique name."""
+    entry = entry_for(method, taken=tuple(e.color for e in entries))
     return replace(entry, name=unique_name(entry.name, entries))
 
 
@@ -489,7 +467,7 @@ class OptimizerPanel(QtWidgets.QWidget):
             source,
             name=unique_name(source.name, self._entries),
             params=dict(source.params),
-            color=next_colour(self._entries),
+            color=colour_for(source.method, tuple(e.color for e in self._entries)),
         )
         self._append(copy)
 

@@ -1,55 +1,21 @@
-"""Colours: a colour-blind-safe set for optimizer paths and the map for f.
+"""Colours of the views: markers and the map for f.
 
-Paths use the Okabe–Ito palette (distinguishable with every common colour
-vision deficiency), then Paul Tol's "bright" set; beyond that colours repeat
-and :func:`path_dash` tells the caller to dash them.  The surface and contour
-fill use viridis, which is perceptually uniform and prints well in grey.
+The optimizers' colours are the session's (:mod:`gdplayground.model.palette`).
+The surface and contour fill use viridis, which is perceptually uniform and
+prints well in grey.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gdplayground.qt._qt import QtCore, pg
-
-#: Okabe & Ito (2008), without black (it disappears on dark backgrounds and on
-#: the low end of viridis), followed by the distinct members of Tol's bright set.
-PATH_COLOURS: tuple[str, ...] = (
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#EE6677",  # Tol red
-    "#228833",  # Tol green
-    "#AA3377",  # Tol purple
-    "#66CCEE",  # Tol cyan
-    "#BBBBBB",  # Tol grey
-)
+from gdplayground.qt._qt import pg
 
 #: Colour for the start marker and known minima, readable on all of viridis.
 MARKER_COLOUR = "#FFFFFF"
 MARKER_OUTLINE = "#000000"
 
 COLOUR_MAP_NAME = "viridis"
-
-
-def path_colour(index: int) -> str:
-    """The colour of the ``index``-th optimizer path (cycles after 12)."""
-    return PATH_COLOURS[index % len(PATH_COLOURS)]
-
-
-def path_dash(index: int) -> QtCore.Qt.PenStyle:
-    """Solid for the first cycle of colours, then dashed, dotted, ..."""
-    styles = (
-        QtCore.Qt.PenStyle.SolidLine,
-        QtCore.Qt.PenStyle.DashLine,
-        QtCore.Qt.PenStyle.DotLine,
-        QtCore.Qt.PenStyle.DashDotLine,
-    )
-    return styles[(index // len(PATH_COLOURS)) % len(styles)]
 
 
 def colour_map() -> pg.ColorMap:

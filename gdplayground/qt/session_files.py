@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gdplayground.core.session import SUFFIX, Session, load_session, save_session
 from gdplayground.io.files import OutputError
+from gdplayground.model.limits import SUFFIX
+from gdplayground.model.session import Session
+from gdplayground.model.session_file import load_session, save_session
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 
 MAX_RECENT = 8

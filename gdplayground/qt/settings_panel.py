@@ -8,10 +8,17 @@ methods fill the fields without announcing anything.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-from gdplayground.core.session import COLOR_SCALES, MAX_STEPS, Session
+from gdplayground.model.limits import COLOR_SCALES, MAX_STEPS
+from gdplayground.model.rules import (
+    coordinate_problem,
+    domain_problem,
+    h_problem,
+    start_problem,
+    tol_problem,
+)
+from gdplayground.model.session import Session
 from gdplayground.qt._qt import QtCore, QtWidgets
 from gdplayground.qt.form_widgets import (
     NumberField,
@@ -26,19 +33,16 @@ COLOR_SCALE_LABELS = {"auto": "Automatic", "linear": "Linear", "log": "Logarithm
 GRADIENT_LABELS = {"symbolic": "Symbolic (exact)", "numeric": "Numeric (finite differences)"}
 
 
-def _positive(name: str) -> Callable[[float], float]:
+def _rule(problem: Callable[[float], str | None]) -> Callable[[float], float]:
+    """A field check from one of the session rules (:mod:`gdplayground.model.rules`)."""
+
     def check(value: float) -> float:
-        if value <= 0.0:
-            raise ValueError(f"{name} must be greater than 0: write e.g. 1e-6")
+        message = problem(value)
+        if message:
+            raise ValueError(message)
         return value
 
     return check
-
-
-def _non_negative(value: float) -> float:
-    if value < 0.0:
-        raise ValueError("tol must be 0 or more (0 = run every step): write e.g. 1e-10")
-    return value
 
 
 def _message_label(parent: QtWidgets.QWidget) -> QtWidgets.QLabel:
@@ -139,7 +143,7 @@ class SettingsPanel(QtWidgets.QWidget):
         )
         self._mode.currentIndexChanged.connect(self._mode_edited)
         self._h = NumberField(
-            None, check=_positive("h"), log_scale=True, allow_empty=True, parent=group
+            None, check=_rule(h_problem), log_scale=True, allow_empty=True, parent=group
         )
         self._h.set_help(
             "Finite-difference step. Empty = automatic: cbrt(machine eps) × max(1, |x|)."
@@ -167,8 +171,8 @@ class SettingsPanel(QtWidgets.QWidget):
 
     def _build_run_group(self) -> QtWidgets.QGroupBox:
         group = QtWidgets.QGroupBox("Run", self)
-        self._start_x = NumberField(0.0, parent=group)
-        self._start_y = NumberField(0.0, parent=group)
+        self._start_x = NumberField(0.0, check=self._check_start_x, parent=group)
+        self._start_y = NumberField(0.0, check=self._check_start_y, parent=group)
         self._start_x.set_help("x of the start point (or click in the contour view)")
         self._start_y.set_help("y of the start point (or click in the contour view)")
         self._run_message = _message_label(group)
@@ -181,7 +185,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._steps.setAccelerated(True)
         self._steps.setToolTip(f"Most steps each optimizer takes (0 to {MAX_STEPS})")
         self._steps.valueChanged.connect(self.steps_changed)
-        self._tol = NumberField(1e-10, check=_non_negative, log_scale=True, parent=group)
+        self._tol = NumberField(1e-10, check=_rule(tol_problem), log_scale=True, parent=group)
         self._tol.set_help("Stop when |∇f| falls below tol (0 = never stop early)")
         self._tol.value_committed.connect(lambda v: self.tol_changed.emit(float(v)))
         self._tol.error_changed.connect(lambda text: self._show(self._run_message, text))
@@ -291,17 +295,34 @@ class SettingsPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ checks
 
+    def _check_domain_edge(self, index: int, value: float) -> float:
+        """One edge of the window, checked with the others by the session's rule."""
+        domain = list(self.domain())
+        domain[index] = value
+        message = coordinate_problem(value)
+        if message is None and all(v is not None for v in domain):
+            message = domain_problem(domain)  # type: ignore[arg-type]
+        if message:
+            raise ValueError(message)
+        return value
+
     def _check_xmin(self, v: float) -> float:
-        return _check_span(v, self._xmax.value(), "x", low_side=True)
+        return self._check_domain_edge(0, v)
 
     def _check_xmax(self, v: float) -> float:
-        return _check_span(self._xmin.value(), v, "x", low_side=False)
+        return self._check_domain_edge(1, v)
 
     def _check_ymin(self, v: float) -> float:
-        return _check_span(v, self._ymax.value(), "y", low_side=True)
+        return self._check_domain_edge(2, v)
 
     def _check_ymax(self, v: float) -> float:
-        return _check_span(self._ymin.value(), v, "y", low_side=False)
+        return self._check_domain_edge(3, v)
+
+    def _check_start_x(self, v: float) -> float:
+        return _rule(lambda x: start_problem((x, 0.0)))(v)
+
+    def _check_start_y(self, v: float) -> float:
+        return _rule(lambda y: start_problem((0.0, y)))(v)
 
     # ------------------------------------------------------------------ reacting
 
@@ -338,30 +359,7 @@ class SettingsPanel(QtWidgets.QWidget):
         label.setVisible(visible)
 
 
-def _check_span(low: float | None, high: float | None, axis: str, low_side: bool) -> float:
-    """Refuse a window edge that leaves no room between ``low`` and ``high``."""
-    value = low if low_side else high
-    assert value is not None
-    if low is None or high is None:
-        return value
-    if low >= high:
-        if low_side:
-            raise ValueError(
-                f"{axis} from ({low:g}) must be smaller than {axis} to ({high:g}): "
-                f"write a number below {high:g}"
-            )
-        raise ValueError(
-            f"{axis} to ({high:g}) must be larger than {axis} from ({low:g}): "
-            f"write a number above {low:g}"
-        )
-    if high - low < 1e-9 * max(1.0, abs(low), abs(high)):
-        raise ValueError(f"the {axis} window is too narrow to draw: widen it")
-    if not math.isfinite(high - low):
-        raise ValueError(f"the {axis} window is too wide: use smaller numbers")
-    return value
-
-
 def _fallback_session() -> Session:
-    from gdplayground.core.session import default_session
+    from gdplayground.model.session import default_session
 
     return default_session()

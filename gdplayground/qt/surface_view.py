@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph.opengl as gl
@@ -13,22 +11,20 @@ from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLWindow
 
-from gdplayground.core.sampling import ColourScale, Grid, colour_scale
-from gdplayground.qt import palette
+from gdplayground.core.picture import PathData, Picture, same_geometry
+from gdplayground.core.sampling import Grid
+from gdplayground.core.surface import Z_HEIGHT, SceneTransform, Surface, SurfaceMesh, surface_of
+from gdplayground.model.session import ViewOptions
+from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark
 from gdplayground.qt.geometry import clip_polyline
-from gdplayground.qt.path_data import PathData
 
-#: Height of the surface box; the longer side of the window spans [-1, 1].
-Z_HEIGHT = 1.2
 #: Paths float this far (in scene units) above the surface so they are not buried.
 PATH_LIFT = 0.015
 #: Paths are clipped at the edge of the window (the surface ends there too),
 #: and where they rise above the top of the surface box.
 PATH_LIMIT = 1.0
 CEILING = 1.05 * Z_HEIGHT + PATH_LIFT
-_LIGHT = np.array([-0.45, -0.55, 0.70]) / np.linalg.norm([-0.45, -0.55, 0.70])
-_AMBIENT = 0.55
 
 # Lines on top of everything, with blending: a path behind a hill stays visible.
 _OVERLAY = {
@@ -42,137 +38,6 @@ _OVERLAY = {
         GL.GL_ONE_MINUS_SRC_ALPHA,
     ),
 }
-
-
-@dataclass(frozen=True)
-class SceneTransform:
-    """Maps (x, y, f) to scene coordinates: window to [-1, 1], f to [0, Z_HEIGHT].
-
-    ``f`` goes through the colour scale first, so with a log scale the
-    heights are log-compressed the same way as the colours.
-    """
-
-    centre: tuple[float, float]
-    half: float
-    scale: ColourScale
-
-    def xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Window coordinates to scene x, y."""
-        return (np.asarray(x) - self.centre[0]) / self.half, (
-            np.asarray(y) - self.centre[1]
-        ) / self.half
-
-    def z(self, values: np.ndarray) -> np.ndarray:
-        """f values to scene heights (nan stays nan)."""
-        span = self.scale.cmax - self.scale.cmin
-        span = span if span > 0 else 1.0
-        return (self.scale(values) - self.scale.cmin) / span * Z_HEIGHT
-
-    def points(self, x: np.ndarray, y: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """(n, 3) scene points for window points and their f values."""
-        sx, sy = self.xy(x, y)
-        return np.column_stack([sx, sy, self.z(values)])
-
-
-#: On a log scale, heights use a floor of this fraction of the value range: the
-#: contour colours resolve the valley floor over many decades, but as heights
-#: those decades fold the surface into a crease that no longer looks like the
-#: function (Rosenbrock's banana, Goldstein-Price's basin stay recognisable).
-HEIGHT_LOG_FLOOR = 0.1
-
-
-def height_scale(grid: Grid, log: bool | None = None) -> ColourScale:
-    """The f -> height transform: the colour scale, with a gentler log floor."""
-    scale = colour_scale(grid, log)
-    if not scale.log:
-        return scale
-    span = 10.0**scale.cmax - scale.offset
-    offset = max(scale.offset, HEIGHT_LOG_FLOOR * span)
-    return replace(
-        scale, offset=offset, cmin=float(np.log10(offset)), cmax=float(np.log10(span + offset))
-    )
-
-
-#: The mesh samples at most this many grid points per side.  A 300 x 300 grid
-#: would give some 180,000 triangles, about one per pixel of the view, and
-#: software OpenGL renders them all at every repaint; every second point looks
-#: the same and draws in half the time.
-MESH_SAMPLES = 151
-
-
-def mesh_indices(count: int, limit: int = MESH_SAMPLES) -> np.ndarray:
-    """Evenly strided indices into ``count`` grid points, first and last included."""
-    stride = max(1, -(-(count - 1) // (limit - 1)))
-    indices = np.arange(0, count, stride)
-    return indices if indices[-1] == count - 1 else np.append(indices, count - 1)
-
-
-def surface_mesh(grid: Grid, transform: SceneTransform) -> gl.MeshData | None:
-    """Vertices, triangles over fully defined cells, and lit viridis vertex colours.
-
-    Cells touching an undefined value get no triangles, so undefined regions
-    are holes.  Lighting is baked into the colours (fixed light, Lambert), which
-    avoids pyqtgraph's per-vertex Python loop for normals.  Large grids are
-    sampled every few points (:data:`MESH_SAMPLES`).
-    """
-    rows, cols = mesh_indices(grid.shape[0]), mesh_indices(grid.shape[1])
-    nx = len(cols)
-    sx, sy = transform.xy(grid.xs[cols], grid.ys[rows])
-    height = transform.z(grid.z[np.ix_(rows, cols)])
-    finite = np.isfinite(height)
-    if finite.sum() < 4:
-        return None
-    zfill = np.where(finite, height, 0.0)
-    gx, gy = np.meshgrid(sx, sy)
-    vertices = np.column_stack([gx.ravel(), gy.ravel(), zfill.ravel()]).astype(np.float32)
-
-    cell_ok = finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, :-1] & finite[1:, 1:]
-    i, j = np.nonzero(cell_ok)
-    v00 = i * nx + j
-    v01, v10, v11 = v00 + 1, v00 + nx, v00 + nx + 1
-    faces = np.concatenate([np.column_stack([v00, v01, v11]), np.column_stack([v00, v11, v10])])
-
-    with np.errstate(invalid="ignore"):
-        dz_dy, dz_dx = np.gradient(height, sy, sx)
-        normal = np.stack([-dz_dx, -dz_dy, np.ones_like(height)], axis=-1)
-        normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-        shade = _AMBIENT + (1 - _AMBIENT) * np.clip(normal @ _LIGHT, 0.0, 1.0)
-    shade = np.nan_to_num(shade, nan=1.0)
-    colours = palette.map_colours(height, 0.0, Z_HEIGHT)
-    colours[..., :3] *= shade[..., None]
-    return gl.MeshData(
-        vertexes=vertices,
-        faces=faces.astype(np.uint32),
-        vertexColors=colours.reshape(-1, 4).astype(np.float32),
-    )
-
-
-_PREPARED: weakref.WeakKeyDictionary[Grid, dict] = weakref.WeakKeyDictionary()
-_PREPARED_LOCK = threading.Lock()
-
-
-def prepare_surface(
-    grid: Grid, log: bool | None = None
-) -> tuple[SceneTransform, gl.MeshData | None]:
-    """The scene transform and surface mesh of ``grid``, remembered per grid.
-
-    Plain numpy (no GL calls), so the compute thread can build them while the
-    UI thread is busy; :meth:`SurfaceView.set_grid` then only uploads.
-    """
-    with _PREPARED_LOCK:
-        known = _PREPARED.get(grid, {}).get(log)
-    if known is not None:
-        return known
-    xmin, xmax, ymin, ymax = grid.domain
-    transform = SceneTransform(
-        centre=((xmin + xmax) / 2, (ymin + ymax) / 2),
-        half=max(xmax - xmin, ymax - ymin) / 2,
-        scale=height_scale(grid, log),
-    )
-    prepared = (transform, surface_mesh(grid, transform))
-    with _PREPARED_LOCK:
-        _PREPARED.setdefault(grid, {})[log] = prepared
-    return prepared
 
 
 def segments_below(
@@ -221,6 +86,8 @@ class SurfaceScene:
         super().__init__(*args)
         self.setBackgroundColor("#1e1e1e" if is_dark() else "w")
         self._grid: Grid | None = None
+        self._surface: Surface | None = None
+        self._text_scale = self._line_scale = 1.0
         self._transform: SceneTransform | None = None
         self._paths: list[PathData] = []
         self._items: list[_PathItems] = []
@@ -268,20 +135,53 @@ class SurfaceScene:
         )
 
     # ------------------------------------------------------------------ data
+    def set_picture(self, picture: Picture) -> None:
+        """Show ``picture``: the one way the window and the exporter feed this view."""
+        self.set_options(picture.options)
+        surface = picture.surface
+        if picture.grid is not self._grid or surface is not self._surface:
+            if picture.grid is not self._grid and self._paths:
+                self.set_paths([])  # the old paths do not belong to the new grid
+            self.set_grid(picture.grid, picture.log_scale, surface)
+        if tuple(map(tuple, self._minima)) != tuple(picture.minima):
+            self.set_minima(picture.minima)
+        if same_geometry(self._paths, picture.paths):
+            self._paths = list(picture.paths)
+            self._style()
+            self.set_frame(self._frame)
+        else:
+            self.set_paths(picture.paths)
+
+    def set_options(self, options: ViewOptions) -> None:
+        """Text and line sizes of a picture's view options."""
+        if (options.text_scale, options.line_scale) == (self._text_scale, self._line_scale):
+            return
+        self._text_scale, self._line_scale = options.text_scale, options.line_scale
+        for label in self.axis_labels:
+            label.setData(font=style.font(style.LABEL_PT + 2, self._text_scale))
+        self._style()
+        self.set_frame(self._frame)
+
     @property
     def transform(self) -> SceneTransform | None:
         """The current (x, y, f) -> scene mapping, None before :meth:`set_grid`."""
         return self._transform
 
-    def set_grid(self, grid: Grid, log: bool | None = None) -> None:
-        """Build the surface mesh for ``grid`` (colours and heights on the same scale)."""
+    def set_grid(self, grid: Grid, log: bool | None = None, surface: Surface | None = None) -> None:
+        """Show the surface of ``grid`` (colours and heights on the same scale).
+
+        ``surface`` is its transform and mesh when already built (off the UI thread).
+        """
         self._grid = grid
+        if surface is None:
+            surface = surface_of(grid, log)
+        self._surface = surface
         xmin, xmax, ymin, ymax = grid.domain
-        self._transform, mesh = prepare_surface(grid, log)
+        self._transform, mesh = surface.transform, surface.mesh
         if mesh is None:
             self.surface.setVisible(False)
         else:
-            self.surface.setMeshData(meshdata=mesh)
+            self.surface.setMeshData(meshdata=_mesh_data(mesh))
             self.surface.setVisible(True)
         sx, sy = (
             (xmax - xmin) / (2 * self._transform.half),
@@ -317,13 +217,17 @@ class SurfaceScene:
             self._items.append(_PathItems(line, *_no_path(0)))
         for index, items in enumerate(self._items):
             items.line.setVisible(index < len(self._paths))
-            if index < len(self._paths):
-                colour = QtGui.QColor(self._paths[index].colour).getRgbF()
-                items.line.setData(color=colour, width=2.5)
+        self._style()
+        self._rebuild_paths()
+
+    def _style(self) -> None:
+        """Line and marker colours from the paths' colours."""
+        width = style.PATH_PX * self._line_scale
+        for path, items in zip(self._paths, self._items, strict=False):
+            items.line.setData(color=QtGui.QColor(path.colour).getRgbF(), width=width)
         self._current_colours = np.array(
             [QtGui.QColor(path.colour).getRgbF() for path in self._paths], dtype=np.float32
         ).reshape(-1, 4)
-        self._rebuild_paths()
 
     def _rebuild_paths(self) -> None:
         """Precompute every path's scene polyline (once per data change)."""
@@ -335,7 +239,9 @@ class SurfaceScene:
                 )
                 continue
             heights = np.maximum(self._transform.z(path.values[:n]), 0.0) + PATH_LIFT
-            clipped = clip_polyline(path.points[:n], self._grid.domain, PATH_LIMIT, heights)
+            clipped = clip_polyline(
+                path.points[:n], self._grid.domain, PATH_LIMIT, heights, square=False
+            )
             sx, sy = self._transform.xy(clipped.xs, clipped.ys)
             items.positions = np.ascontiguousarray(
                 np.column_stack([sx, sy, clipped.zs]), dtype=np.float32
@@ -397,7 +303,7 @@ class SurfaceScene:
         shown = np.isfinite(current).all(axis=1)
         if shown.any():
             self.current_item.setData(
-                pos=current[shown], color=self._current_colours[shown], size=11
+                pos=current[shown], color=self._current_colours[shown], size=11 * self._line_scale
             )
             self.current_item.setVisible(True)
         else:
@@ -477,6 +383,13 @@ def embed(view: SurfaceWindow) -> QtWidgets.QWidget:
     container = QtWidgets.QWidget.createWindowContainer(view)
     container.setMinimumSize(120, 120)
     return container
+
+
+def _mesh_data(mesh: SurfaceMesh) -> gl.MeshData:
+    """The mesh as pyqtgraph draws it: heights mapped to viridis, then shaded."""
+    colours = palette.map_colours(mesh.heights, 0.0, Z_HEIGHT)
+    colours[..., :3] *= mesh.shade[..., None]
+    return gl.MeshData(vertexes=mesh.vertices, faces=mesh.faces, vertexColors=colours)
 
 
 def _no_path(rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

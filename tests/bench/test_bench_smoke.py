@@ -18,11 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 METRICS = [
     "grid_eval_1000",
     "batch_adam_100k",
+    "basins_250k",
+    "sweep",
     "edit_to_redraw",
     "frame_time",
     "startup",
     "export_png_vs_matplotlib",
     "export_gif_vs_matplotlib",
+    "datafit_race",
+    "datafit_surface",
 ]
 
 
@@ -69,7 +73,7 @@ def test_entries_have_value_unit_target_and_baseline_with_ratio(run: tuple[dict,
 def test_metrics_that_need_no_display_are_always_measured(run: tuple[dict, str]) -> None:
     results, _ = run
     by_name = {m["name"]: m for m in results["metrics"]}
-    for name in ("grid_eval_1000", "batch_adam_100k"):
+    for name in ("grid_eval_1000", "batch_adam_100k", "basins_250k", "sweep"):
         assert by_name[name]["available"], by_name[name].get("note")
         assert "baseline" in by_name[name]
     functions = by_name["grid_eval_1000"]["details"]["functions"]

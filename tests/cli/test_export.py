@@ -13,8 +13,10 @@ import pytest
 from PIL import Image
 
 from gdplayground.cli import main
-from gdplayground.core.session import default_session, entry_for, save_session
-from gdplayground.export.command import fitted_domain
+from gdplayground.core.framing import fitted_domain
+from gdplayground.model.palette import colour_for
+from gdplayground.model.session import default_session, entry_for
+from gdplayground.model.session_file import save_session
 
 FAST = ("--steps", "20", "--size", "240x180")
 
@@ -57,7 +59,7 @@ def test_png_of_a_preset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert (code, out, err) == (0, "", "")
     image = Image.open(target)
     assert image.size == (240, 180)
-    assert near(image, "#E69F00") > 10  # the first optimizer's colour
+    assert near(image, colour_for("adam")) > 10  # Adam's own colour, as in the window
 
 
 @pytest.mark.usefixtures("qapp")
@@ -88,7 +90,7 @@ def test_gif_of_a_typed_function(capsys: pytest.CaptureFixture[str], tmp_path: P
 def test_session_file_with_overrides(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     session = replace(
         default_session(),
-        optimizers=(entry_for("rmsprop", 5, {"lr": 0.02}), entry_for("adam", 6, {"lr": 0.05})),
+        optimizers=(entry_for("rmsprop", {"lr": 0.02}), entry_for("adam", {"lr": 0.05})),
     )
     saved = tmp_path / "demo.gdp.json"
     save_session(session, saved)
@@ -128,11 +130,14 @@ def test_session_file_with_overrides(capsys: pytest.CaptureFixture[str], tmp_pat
         (["rosenbrock", "--turn", "-o", "{dir}/x.gif"], "--view surface"),
         (["rosenbrock", "--fps", "70", "-o", "{dir}/x.gif"], "1 to 50"),
         (["rosenbrock", "--size", "321x240", "-o", "{dir}/x.mp4"], "even width"),
-        (["rosenbrock", "--start=1,1", "--start=2,2", "-o", "{dir}/x.png"], "one --start"),
-        (["rosenbrock", "--domain=1,0,0,1", "-o", "{dir}/x.png"], "xmin < xmax"),
+        (
+            ["rosenbrock", "--start=1,1", "--start=2,2", "-o", "{dir}/x.png"],
+            "at most 1 here (a picture shows one start point",
+        ),
+        (["rosenbrock", "--domain=1,0,0,1", "-o", "{dir}/x.png"], "the x range 1 to 0 is empty"),
         (["x^2", "--domain=-1e308,1e308,-1,1", "-o", "{dir}/x.png"], "keep the window within"),
         (["x^2", "--domain=-1e200,1e200,-1,1", "-o", "{dir}/x.png"], "keep the window within"),
-        (["rosenbrock", "--domain=1,2,3", "-o", "{dir}/x.png"], "four numbers"),
+        (["rosenbrock", "--domain=1,2,3", "-o", "{dir}/x.png"], "write 4 numbers"),
         (["rosenbrock", "--steps", "5", "--frame", "9", "-o", "{dir}/x.png"], "frames 0 to 5"),
         (["--session", "{dir}/none.gdp.json", "-o", "{dir}/x.png"], "cannot read"),
         (["-o", "{dir}/x.png"], "give a FUNCTION"),

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from gdplayground.cli import main
-from gdplayground.core.optimizers import FIRST_ORDER
+from gdplayground.model.limits import DEFAULT_STEPS
+from gdplayground.model.session import default_entries
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -27,7 +28,14 @@ def test_defaults_run_all_first_order_optimizers(capsys: pytest.CaptureFixture[s
     assert code == 0 and err == ""
     doc = json.loads(out)
     assert doc["function"] == "x^2 + 2y^2" and doc["gradient"] == "symbolic"
-    assert [r["optimizer"] for r in doc["runs"]] == list(FIRST_ORDER)
+    # the same race, names and hyperparameters as the window's first launch
+    defaults = default_entries()
+    assert [r["method"] for r in doc["runs"]] == [e.method for e in defaults]
+    assert [r["optimizer"] for r in doc["runs"]] == [e.name for e in defaults]
+    assert [r["params"] for r in doc["runs"]] == [e.params for e in defaults]
+    assert all(
+        len(r["points"]) == DEFAULT_STEPS + 1 for r in doc["runs"] if r["status"] == "max_steps"
+    )
     for r in doc["runs"]:
         assert r["start"] == [-1.5, 2.0] and r["points"][0] == [-1.5, 2.0]
         assert len(r["points"]) == len(r["values"]) == len(r["grad_norms"]) == r["steps"] + 1
@@ -55,10 +63,10 @@ def test_every_optimizer_runs_from_every_start(capsys: pytest.CaptureFixture[str
     assert code == 0
     runs = json.loads(out)["runs"]
     assert [(r["optimizer"], r["start"]) for r in runs] == [
-        ("adam", [-1.5, 2.0]),
-        ("adam", [-0.5, -0.5]),
-        ("gd", [-1.5, 2.0]),
-        ("gd", [-0.5, -0.5]),
+        ("Adam", [-1.5, 2.0]),
+        ("Adam", [-0.5, -0.5]),
+        ("Gradient descent", [-1.5, 2.0]),
+        ("Gradient descent", [-0.5, -0.5]),
     ]
     assert runs[0]["params"] == {
         "lr": 0.1,
@@ -103,7 +111,7 @@ def test_csv_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     rows = list(csv.reader(io.StringIO(target.read_text())))
     assert rows[0] == ["optimizer", "run", "step", "x", "y", "f", "grad_norm"]
     assert len(rows) == 1 + 2 * 6
-    assert rows[1][:3] == ["gd", "0", "0"] and rows[7][:3] == ["momentum", "1", "0"]
+    assert rows[1][:3] == ["Gradient descent", "0", "0"] and rows[7][:3] == ["Momentum", "1", "0"]
     x, y, f = (float(v) for v in rows[2][3:6])
     assert f == pytest.approx(x * x + y * y)
 
@@ -126,16 +134,18 @@ def test_diverging_run_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "x^2", "--optimizer", "adam:betas=0.9"], "no hyperparameter 'betas'"),
         (["run", "x^2", "--optimizer", "adam:lr=0"], "out of range"),
         (["run", "x^2", "--optimizer", "gd:lr=-1"], "out of range"),
-        (["run", "x^2", "--optimizer", "gd:lr=fast"], "not a number"),
+        (["run", "x^2", "--optimizer", "gd:lr=fast"], "lr must be a number, not 'fast'"),
         (["run", "x^2", "--optimizer", "gd:lr"], "key=value"),
         (["run", "x^2", "--start=nan,0"], "finite"),
         (["run", "x^2", "--start=inf,0"], "finite"),
-        (["run", "x^2", "--start=1"], "two numbers"),
+        (["run", "x^2", "--start=1"], "write 2 numbers"),
         (["run", "x^2", "--start=1e11,0"], "keep the start within"),
         (["run", "x^2", "--steps", "-3"], "negative"),
         (["run", "x^2", "--steps", "ten"], "whole number"),
-        (["run", "x^2", "--tol", "-1"], "negative"),
-        (["run", "x^2", "--h", "0"], "greater than 0"),
+        (["run", "x^2", "--tol", "-1"], "tol must be 0 or more"),
+        (["run", "x^2", "--gradient", "numeric", "--h", "0"], "greater than 0"),
+        (["run", "x^2", "--h", "0.1"], "only applies to --gradient numeric"),
+        (["run", "x^2", "--start=1e12,0"], "keep the start within ±1e+10"),
         (["run", "x^2", "--h", "0.1"], "--gradient numeric"),
         (["run", "x^2", "--gradient", "exact"], "invalid choice"),
         (["run", "x^2", "--format", "xml"], "invalid choice"),
@@ -186,7 +196,8 @@ def test_console_entry_point_and_module_both_work(tmp_path: Path) -> None:
         assert bad.returncode == 2
         assert bad.stderr.splitlines() == [
             "gdplayground: error: unknown optimizer 'nope': choose one of gd, momentum, "
-            "nesterov, adagrad, rmsprop, adam, adamw, newton"
+            "nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, adadelta, "
+            "rprop, asgd, lbfgs, newton"
         ]
 
 
@@ -213,5 +224,5 @@ def test_many_optimizers_are_raced_in_one_batch_with_the_same_results(
     runs = json.loads(out)["runs"]
     obj = compile_function("(1 - x)^2 + 100*(y - x^2)^2")
     for r in runs:
-        alone = run_trajectory(obj, make_config(r["optimizer"]), (0.5, -0.5), steps=50)
+        alone = run_trajectory(obj, make_config(r["method"], r["params"]), (0.5, -0.5), steps=50)
         assert r["points"] == alone.points.tolist()

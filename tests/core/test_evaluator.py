@@ -12,7 +12,7 @@ from test_expression_properties import TREE_SETTINGS, TREES, parsed_or_reject, r
 from gdplayground.core.evaluator import Graph, Program, Unsupported
 from gdplayground.core.expression import FUNCTION_NAMES, X, Y, parse_expression, parse_function
 from gdplayground.core.gradients import Objective, _lambdify, compile_function, make_objective
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 RNG = np.random.default_rng(7)
 XS, YS = RNG.uniform(-3, 3, 400), RNG.uniform(-3, 3, 400)
@@ -174,3 +174,10 @@ def test_long_products_stay_small_when_differentiated_twice(count: int) -> None:
     expected = (count - 2) * (count - 1) * x ** (-count)  # f = x^(2 - count)
     np.testing.assert_allclose(fxx, expected, rtol=1e-9)
     assert obj._graph is not None and len(obj._graph.nodes) < 20 * count
+
+
+def test_a_constant_of_huge_exact_powers_keeps_its_value() -> None:
+    # sympy holds (1.05^1.05)^0.26 as powers of ~300-digit integers: floats overflow
+    expr = parse_expression("-((1.05^1.05)^0.26) + x")
+    f = make_objective(expr).value(np.array([1.0]), np.array([0.0]))
+    assert f[0] == pytest.approx(1 - 1.05 ** (1.05 * 0.26), rel=1e-12)

@@ -20,7 +20,7 @@ from gdplayground.core.expression import (
     parse_expression,
     parse_function,
 )
-from gdplayground.core.presets import load_presets
+from gdplayground.model.presets import load_presets
 
 
 def value_at(text: str, x: float = 0.0, y: float = 0.0) -> float:
@@ -253,6 +253,7 @@ def test_the_function_list_is_the_documented_one() -> None:
     assert set(FUNCTION_NAMES) == {
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
         "exp", "log", "ln", "log2", "log10", "sqrt", "cbrt", "abs", "sign",
+        "sigmoid", "softplus", "relu",
     }  # fmt: skip
 
 

@@ -111,6 +111,8 @@ MATH: dict[str, Callable[[float], float]] = {
     "exp": math.exp, "log": math.log, "ln": math.log, "log2": math.log2, "log10": math.log10,
     "sqrt": math.sqrt, "cbrt": lambda v: math.copysign(abs(v) ** (1 / 3), v), "abs": abs,
     "sign": lambda v: 0.0 if v == 0 else math.copysign(1.0, v),
+    "sigmoid": lambda v: 1 / (1 + math.exp(-v)), "relu": lambda v: max(v, 0.0),
+    "softplus": lambda v: v if v > 20 else math.log1p(math.exp(v)),
 }  # fmt: skip
 
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gdplayground.core.presets import load_presets
 from gdplayground.core.run_worker import RunWorker
 from gdplayground.core.scene import Cancelled, build_scene
-from gdplayground.core.session import default_session, entry_for
+from gdplayground.model.presets import load_presets
+from gdplayground.model.session import default_session, entry_for
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,9 @@ def test_runs_from_the_worker_are_the_runs_computed_here(worker, preset, gradien
     assert used == [True]
     _same_runs(there, here)
     if gradient == "numeric":  # the numeric gradient's error is still worked out here
-        for mine, theirs in zip(there.gradient_errors, here.gradient_errors, strict=True):
-            np.testing.assert_array_equal(mine, theirs)
+        assert there.gradient_errors.keys() == here.gradient_errors.keys()
+        for key, mine in there.gradient_errors.items():
+            np.testing.assert_array_equal(mine, here.gradient_errors[key])
 
 
 def test_only_the_runs_a_scene_lacks_go_to_the_worker(worker) -> None:
@@ -84,7 +85,7 @@ def test_superseded_runs_stop_and_the_caller_is_cancelled(worker) -> None:
     # a long race: the worker stops at its next check once a newer request exists
     session = replace(
         default_session(),
-        optimizers=tuple(entry_for("gd", i, {"lr": 1e-5}) for i in range(6)),
+        optimizers=tuple(entry_for("gd", {"lr": 1e-5}) for i in range(6)),
         steps=1_000_000,
         tol=0.0,
     )

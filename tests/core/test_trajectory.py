@@ -7,7 +7,6 @@ import pytest
 
 from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import FIRST_ORDER, make_config
-from gdplayground.core.presets import load_presets
 from gdplayground.core.trajectory import (
     STATUSES,
     run_batch,
@@ -15,6 +14,7 @@ from gdplayground.core.trajectory import (
     run_trajectories,
     run_trajectory,
 )
+from gdplayground.model.presets import load_presets
 
 
 def test_points_start_at_the_start_and_have_steps_plus_one_rows() -> None:
@@ -212,3 +212,52 @@ def test_classifying_a_long_formula_does_not_differentiate_it_again() -> None:
     t = run_trajectory(obj, make_config("adam", {"lr": 0.05}), (0.1, 0.2), steps=2000, tol=1e-6)
     assert t.status == "converged" and t.stationary == "minimum"
     assert "_symbolic_hessian" not in obj.__dict__  # the symbolic Hessian was never built
+
+
+#: The methods added later, schedules (one per row for plateau) and clipping, in one race.
+NEW_RACERS = [
+    make_config("nadam", {"lr": 0.1}),
+    make_config("radam", {"weight_decay": 0.1, "decoupled_weight_decay": 1}),
+    make_config("adamax"),
+    make_config("adadelta", {"schedule": "plateau", "patience": 3}),
+    make_config("rprop", {"schedule": "onecycle"}),
+    make_config("asgd", {"lr": 0.01, "t0": 5}),
+    make_config("lbfgs"),
+    make_config("gd", {"lr": 0.01, "clip_norm": 1.0, "schedule": "plateau", "patience": 2}),
+    make_config("lbfgs", {"line_search": 1, "max_iter": 5, "schedule": "plateau", "patience": 1}),
+    make_config("adam", {"lr": 0.2, "schedule": "cosine", "T_max": 30, "clip_value": 5.0}),
+    make_config("momentum", {"schedule": "onecycle", "max_lr": 0.01}),
+    make_config("newton", {"schedule": "step", "step_size": 5, "gamma": 0.5}),
+]
+
+
+@pytest.mark.parametrize("race", sorted(RACES))
+def test_new_methods_schedules_and_clipping_race_as_they_run_alone(race: str) -> None:
+    text, starts, steps, tol, _ = RACES[race]
+    obj = compile_function(text)
+    starts = np.array(starts)
+    together = run_many(obj, NEW_RACERS, starts, steps=steps, tol=tol)
+    for config, runs in zip(NEW_RACERS, together, strict=True):
+        final = run_batch(obj, config, starts, steps=steps, tol=tol, record=False)
+        for j, (start, run) in enumerate(zip(starts, runs, strict=True)):
+            alone = run_trajectory(obj, config, tuple(start), steps=steps, tol=tol)
+            assert (run.status, run.stopped_at) == (alone.status, alone.stopped_at)
+            np.testing.assert_array_equal(run.points, alone.points)
+            np.testing.assert_array_equal(run.evaluations, alone.evaluations)
+            np.testing.assert_array_equal(run.lrs, alone.lrs)
+            assert len(run.evaluations) == len(run.lrs) == len(run.points)
+            np.testing.assert_array_equal(final.points[j], alone.points[-1])
+            if final.evaluations is not None and config.name == "lbfgs":
+                assert final.evaluations[j] == alone.evaluations[-1]
+            if final.lrs is not None and config.params.get("schedule") == "plateau":
+                assert final.lrs[j] == alone.lrs[-1]
+
+
+def test_evaluations_count_what_each_point_cost() -> None:
+    obj = compile_function("(1 - x)^2 + 100*(y - x^2)^2")
+    adam = run_trajectory(obj, make_config("adam"), (-1.5, 2.0), steps=20, tol=0)
+    assert adam.evaluations.tolist() == list(range(21))
+    lbfgs = run_trajectory(obj, make_config("lbfgs"), (-1.5, 2.0), steps=20, tol=0)
+    assert lbfgs.evaluations[0] == 0 and lbfgs.evaluations[1] == 20  # max_iter evaluations
+    assert (np.diff(lbfgs.evaluations) >= 1).all()  # at least the one at each step's start
+    assert lbfgs.values[-1] < 1e-8 < adam.values[-1]  # more work a step, fewer steps

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from qt_fakes import ROSENBROCK_DOMAIN, descent_path, rosenbrock
 
+from gdplayground.core.picture import PathData
 from gdplayground.core.sampling import Grid, sample_grid
-from gdplayground.qt.path_data import PathData
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdplayground.qt.palette import path_colour
-from gdplayground.qt.path_data import PathData
+from gdplayground.core.picture import PathData
+from gdplayground.model.palette import PALETTE
 
 ROSENBROCK_DOMAIN = (-2.0, 2.0, -1.0, 3.0)
 
@@ -36,7 +36,7 @@ def descent_path(
     stop = int(np.argmin(finite)) if diverged else steps
     return PathData(
         name=name,
-        colour=path_colour(index),
+        colour=PALETTE[index % len(PALETTE)],
         points=array,
         values=values,
         grad_norms=np.hypot(gradients[:, 0], gradients[:, 1]),

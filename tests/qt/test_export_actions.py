@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from gdplayground.core.session import default_session
+from gdplayground.model.session import default_session
 from gdplayground.qt._qt import QtCore, QtWidgets
 from gdplayground.qt.export_actions import AnimationChoice, ImageChoice
 from gdplayground.qt.main_window import MainWindow
@@ -84,3 +84,30 @@ def test_export_trajectories_as_csv_and_json(window, tmp_path) -> None:
     doc = json.loads((tmp_path / "runs.json").read_text())
     assert doc["function"] == window.session.function
     assert len(doc["runs"]) == len(window.session.optimizers)
+
+
+def test_trajectories_from_the_window_are_what_run_prints_for_the_same_session(
+    window, tmp_path, capsys
+) -> None:
+    from gdplayground.cli import main
+    from gdplayground.model.session_file import save_session
+
+    session_path = tmp_path / "race.gdp.json"
+    save_session(window.session, session_path)
+    for suffix in ("csv", "json"):
+        path = tmp_path / f"window.{suffix}"
+        assert window.exports.export_data_to(path)
+        capsys.readouterr()
+        assert main(["run", "--session", str(session_path), "--format", suffix]) == 0
+        printed = capsys.readouterr().out
+        assert path.read_text(encoding="utf-8") == printed  # same labels, same numbers
+
+
+def test_an_export_matches_what_the_window_shows_after_a_restyle(window, tmp_path) -> None:
+    entries = list(window.session.optimizers)
+    entries[0] = replace(entries[0], color="#FF00FF", name="Mine")
+    window.optimizer_panel.optimizers_changed.emit(tuple(entries))
+    path = tmp_path / "restyled.svg"
+    assert window.exports.export_image_to(path, ImageChoice("contour", (640, 480), False))
+    text = path.read_text(encoding="utf-8").lower()
+    assert "#ff00ff" in text and "Mine" in path.read_text(encoding="utf-8")

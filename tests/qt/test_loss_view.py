@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6 import QtGui
 
+from gdplayground.core.picture import PathData
 from gdplayground.qt.loss_view import LossView, display_values, wants_log_y
-from gdplayground.qt.path_data import PathData
 
 
 @pytest.fixture
@@ -155,3 +155,36 @@ def test_grid_lines_follow_the_ticks_of_each_new_range(loss, paths) -> None:
     rows = _grid_rows(loss, "f")
     assert len(rows) >= 2
     assert all((row < 250).mean() > 0.95 for row in rows)
+
+
+def test_a_blow_up_is_shown_at_the_edge_with_the_step_it_diverged_at(qtbot) -> None:
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    steps = 12
+    calm = np.geomspace(10, 1e-3, steps + 1)
+    wild = np.concatenate([[10, 30, 900], 10.0 ** np.arange(8, 38, 3)])[: steps + 1]
+    paths = [
+        PathData("Adam", "#785EF0", np.zeros((steps + 1, 2)), calm, calm, status="max_steps"),
+        PathData(
+            "GD",
+            "#000000",
+            np.zeros((steps + 1, 2)),
+            wild,
+            wild,
+            status="diverged",
+            message="diverged at step 12",
+        ),
+    ]
+    view.set_paths(paths)
+    view.set_frame(0)
+    assert view.escape_labels() == []  # not yet: the timeline has not got there
+    view.set_frame(steps)
+    assert view.escape_labels() == ["GD: diverged at step 12"]
+    low, high = view.value_plot.getViewBox().viewRange()[1]
+    _, drawn = view.curve_data(1, "f")
+    assert np.isfinite(drawn).all() and drawn.max() <= high + 1e-9  # clamped at the edge
+    assert drawn[-1] == pytest.approx(high)
+    assert high < np.log10(30) + 1  # the calm curve keeps the plot
+    rect = view._curves[1].value.boundingRect()
+    assert rect.top() >= low - 1 and rect.bottom() <= high + 1

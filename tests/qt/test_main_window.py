@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdplayground.core.presets import load_presets
-from gdplayground.core.session import default_session, entry_for
+from gdplayground.model.presets import load_presets
+from gdplayground.model.session import ViewOptions, default_session, entry_for
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.contour_view import format_value
 from gdplayground.qt.main_window import MainWindow
@@ -90,9 +90,46 @@ def test_click_moves_the_start_and_recomputes_every_trajectory(qtbot, window) ->
         assert not np.array_equal(path.points, before)
 
 
+def test_closing_with_unsaved_changes_asks_save_discard_or_cancel(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    buttons = QtWidgets.QMessageBox.StandardButton
+    path = tmp_path / "lesson.gdp.json"
+    assert window.files.save_to(path)
+    asked: list[str] = []
+    answer = [buttons.Cancel]
+    monkeypatch.setattr(window, "ask_unsaved", lambda name: asked.append(name) or answer[0])
+    window.show()
+    window.contour.start_moved.emit(0.25, 1.5)
+    assert window.isWindowModified()
+    assert not window.close() and window.isVisible()  # Cancel keeps the window open
+    assert asked == ["lesson.gdp.json"]
+    answer[0] = buttons.Save
+    assert window.close()
+    from gdplayground.model.session_file import load_session
+
+    assert load_session(path).start == (0.25, 1.5)
+
+
+def test_closing_a_saved_session_asks_nothing(qtbot, window, tmp_path, monkeypatch) -> None:
+    assert window.files.save_to(tmp_path / "lesson.gdp.json")
+    monkeypatch.setattr(window, "ask_unsaved", lambda name: pytest.fail("asked"))
+    assert window.close()
+
+
+def test_the_shortcut_list_shows_plain_names(qtbot, window, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "gdplayground.qt.main_window.QtWidgets.QMessageBox.information",
+        lambda parent, title, text: shown.append(text),
+    )
+    window._show_shortcuts()
+    assert "Open…" in shown[0] and "&Open" not in shown[0] and "Space" in shown[0]
+
+
 def test_adding_removing_and_editing_optimizers_changes_what_is_drawn(qtbot, window) -> None:
     n = len(window.paths)
-    entries = window.optimizer_panel.entries() + (entry_for("adagrad", n),)
+    entries = window.optimizer_panel.entries() + (entry_for("adagrad"),)
     window.optimizer_panel.set_entries(entries)
     window.optimizer_panel.optimizers_changed.emit(entries)
     wait_scene(qtbot, window)
@@ -105,10 +142,35 @@ def test_adding_removing_and_editing_optimizers_changes_what_is_drawn(qtbot, win
     wait_scene(qtbot, window)
     assert not np.array_equal(window.paths[0].points, first)
 
+    requests = window.compute_requests
     disabled = tuple(replace(e, enabled=(i != 0)) for i, e in enumerate(window.session.optimizers))
     window.optimizer_panel.optimizers_changed.emit(disabled)
-    wait_scene(qtbot, window)
+    # switching a racer off (or on again) computes nothing: its run is kept
     assert len(window.paths) == n and "Gradient descent" not in [p.name for p in window.paths]
+    window.optimizer_panel.optimizers_changed.emit(edited_back := window.session.optimizers)
+    enabled = tuple(replace(e, enabled=True) for e in edited_back)
+    window.optimizer_panel.optimizers_changed.emit(enabled)
+    assert len(window.paths) == n + 1 and window.paths[0].name == "Gradient descent"
+    assert window.compute_requests == requests
+
+
+def test_a_new_colour_or_name_is_drawn_without_computing_anything(qtbot, window) -> None:
+    requests = window.compute_requests
+    computed = []
+    window.computer.scene_ready.connect(computed.append)
+    old = window.paths
+    entries = list(window.session.optimizers)
+    entries[0] = replace(entries[0], color="#FF00FF", name="Plain GD")
+    window.optimizer_panel.optimizers_changed.emit(tuple(entries))
+    # shown at once, by every view, from the runs already computed
+    assert window.paths[0].colour == "#FF00FF" and window.paths[0].name == "Plain GD"
+    assert window.paths[0].source is old[0].source
+    assert "Plain GD" in " ".join(window.contour.legend_entries())
+    assert window.loss.legend.items[0][1].text == "Plain GD"
+    window.gradient_arrows_action.trigger()  # a view toggle: the same
+    assert window.session.view.show_gradient_arrows
+    QtWidgets.QApplication.processEvents()
+    assert window.compute_requests == requests and computed == []
 
 
 def test_play_scrub_and_step_keep_every_view_on_the_same_frame(qtbot, window) -> None:
@@ -133,11 +195,8 @@ def test_play_scrub_and_step_keep_every_view_on_the_same_frame(qtbot, window) ->
 
 @pytest.mark.filterwarnings("ignore:Function.*setActiveWindow:DeprecationWarning")
 def test_keyboard_shortcuts_drive_playback(qtbot, window) -> None:
-    window.show()
-    window.activateWindow()
-    QtWidgets.QApplication.setActiveWindow(window)
-    qtbot.waitExposed(window)
-    window.contour.setFocus()
+    # key presses themselves drive playback: no dependence on the window being the
+    # active one (which a busy machine may make late)
     target = window.contour
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Right)
@@ -145,12 +204,58 @@ def test_keyboard_shortcuts_drive_playback(qtbot, window) -> None:
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
     assert window.clock.is_playing()
     qtbot.keyClick(target, QtCore.Qt.Key.Key_Space)
-    qtbot.keyClick(target, QtCore.Qt.Key.Key_Home)
-    assert window.clock.frame == 0 and not window.clock.is_playing()
+    qtbot.keyClick(target, QtCore.Qt.Key.Key_End)
+    assert window.clock.frame == window.clock.last_frame and not window.clock.is_playing()
+    qtbot.keyClick(window.optimizer_panel._list, QtCore.Qt.Key.Key_Home)  # not a text field
+    assert window.clock.frame == 0
     # typing in the function editor types; it does not drive playback
-    window.function_editor.line_edit.setFocus()
-    qtbot.keyClick(window.function_editor.line_edit, QtCore.Qt.Key.Key_Space)
-    assert not window.clock.is_playing()
+    editor = window.function_editor.line_edit
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Space)
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_End)
+    assert not window.clock.is_playing() and window.clock.frame == 0
+    assert editor.text().endswith(" ")
+
+
+def test_enter_after_typing_hands_the_keyboard_back_so_space_plays(qtbot, window) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=30000)
+    editor = window.function_editor.line_edit
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=30000)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "x^2 + 10y^2")
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Home)  # still typing: the cursor moves
+    assert editor.cursorPosition() == 0 and not window.clock.is_playing()
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(window.contour.hasFocus, timeout=30000)
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), QtCore.Qt.Key.Key_Space)
+    assert window.clock.is_playing()
+    assert editor.text() == "x^2 + 10y^2"
+    window.clock.pause()
+    # the same after editing a number; Escape too
+    steps = window.settings_panel.field("tol")
+    steps.setFocus()
+    qtbot.waitUntil(steps.hasFocus, timeout=30000)
+    qtbot.keyClick(steps, QtCore.Qt.Key.Key_Escape)
+    qtbot.waitUntil(window.contour.hasFocus, timeout=30000)
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), QtCore.Qt.Key.Key_End)
+    assert window.clock.frame == window.clock.last_frame
+
+
+def test_enter_on_a_mistake_keeps_the_keyboard_in_the_field(qtbot, window) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=30000)
+    editor = window.function_editor.line_edit
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=30000)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "sinn(x)")
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "did you mean sin" in window.function_editor.message(), timeout=5000)
+    QtWidgets.QApplication.processEvents()
+    assert editor.hasFocus()
 
 
 def test_statuses_show_live_values(qtbot, window) -> None:
@@ -163,7 +268,7 @@ def test_numeric_gradient_shows_its_error(qtbot, window) -> None:
     window.settings_panel.gradient_changed.emit("numeric", None)
     scene = wait_scene(qtbot, window)
     assert scene.objective.mode == "numeric"
-    assert "max |numeric − exact|" in window.settings_panel._gradient_error.text()
+    assert "numeric gradient off by at most" in window.settings_panel._gradient_error.text()
 
 
 def test_settings_remember_the_session_between_launches(qtbot, settings) -> None:
@@ -205,7 +310,10 @@ def test_save_and_open_sessions_through_the_window(qtbot, window, tmp_path, monk
         lambda parent, title, text: warnings.append(text),
     )
     bad = tmp_path / "bad.gdp.json"
-    bad.write_text('{"version": 1, "function": "sinn(x)"}')
+    bad.write_text(
+        '{"format": "gdplayground-session", "version": 1, "function": "sinn(x)", '
+        '"domain": [-1, 1, -1, 1], "start": [0, 0], "optimizers": []}'
+    )
     assert not window.open_path(bad)
     assert "did you mean sin" in warnings[0]
     assert window.session == saved
@@ -310,24 +418,6 @@ def test_playing_refreshes_texts_at_most_ten_times_a_second_and_exactly_when_pau
     assert shows(6)  # stepping is exact at once
 
 
-def test_a_new_function_is_shown_even_if_preparing_its_views_ahead_fails(
-    qtbot, window, monkeypatch
-) -> None:
-    # e.g. the 3-D view's module half-imported by the UI thread when the worker looks
-    import gdplayground.qt.compute as compute
-
-    def broken(*_: object) -> None:
-        raise AttributeError("module 'gdplayground.qt.surface_view' is partially initialized")
-
-    monkeypatch.setattr(compute, "prepare_views", broken)
-    editor = window.function_editor
-    editor.line_edit.setText("x^2 + 2*y^2")
-    editor.validate_now()
-    scene = wait_scene(qtbot, window)
-    assert scene.session.function == "x^2 + 2*y^2"
-    assert window.contour.isoline_item.isVisible()  # the view traced them itself
-
-
 def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
     qtbot, settings, monkeypatch
 ) -> None:
@@ -351,8 +441,8 @@ def test_the_application_runs_optimizers_in_a_worker_with_the_same_paths(
     qtbot.waitUntil(lambda: w.computer.worker is not None, timeout=5000)
     assert w.computer.worker.wait_ready(60)
     seen = []  # what the contour view showed when the new function's grid came
-    w.computer.grid_ready.connect(
-        lambda preview: seen.append((preview.grid, w.contour._grid, len(w.contour._paths)))
+    w.computer.landscape_ready.connect(
+        lambda _, landscape: seen.append((landscape.grid, w.contour._grid, len(w.contour._paths)))
     )
     w.function_editor.line_edit.setText("(x - 1)^2 + 3*sin(y)^2")
     w.function_editor.validate_now()
@@ -402,3 +492,13 @@ def test_where_no_worker_process_can_start_the_window_computes_in_its_thread(
     w.function_editor.validate_now()
     scene = wait_scene(qtbot, w)
     assert scene.session.function == "x^2 + y^2" and all(r is not None for r in scene.runs)
+
+
+def test_a_session_without_isolines_shows_none_in_the_window(qtbot, settings) -> None:
+    session = replace(default_session(), steps=20, view=ViewOptions(show_isolines=False))
+    w = MainWindow(session=session, settings=settings, with_surface=False)
+    qtbot.addWidget(w)
+    wait_scene(qtbot, w)
+    assert not w.contour.isoline_item.isVisible()  # as an export of this session draws it
+    w.set_session(replace(session, view=ViewOptions(show_isolines=True)))
+    assert w.contour.isoline_item.isVisible()

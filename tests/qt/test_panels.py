@@ -6,8 +6,9 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gdplayground.core.optimizers import OPTIMIZERS
-from gdplayground.core.presets import load_presets
-from gdplayground.core.session import DEFAULT_COLORS, Session, default_session, entry_for
+from gdplayground.model.palette import colour_for
+from gdplayground.model.presets import load_presets
+from gdplayground.model.session import Session, default_session, entry_for
 from gdplayground.qt.form_widgets import NumberField, format_number, parse_number, step_value
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.optimizer_panel import OptimizerPanel, unique_name
@@ -186,7 +187,8 @@ def test_add_from_menu_picks_an_unused_colour(qtbot, panel) -> None:
     new = after[-1]
     assert new.method == "adam" and new.name == "Adam (2)"  # "Adam" is taken
     assert new.color not in {e.color for e in before}
-    assert new.color == DEFAULT_COLORS[len(before)]
+    # the one colour rule of the window and the command line
+    assert new.color == colour_for("adam", tuple(e.color for e in before))
     assert new.params == OPTIMIZERS["adam"].defaults()
     assert changed.calls == [(after,)] and edited.calls == [(len(after) - 1,)]
     assert panel.current_index() == len(after) - 1
@@ -223,7 +225,7 @@ def test_duplicate_copies_settings_with_a_numbered_name(qtbot, panel) -> None:
 
 
 def test_unique_name() -> None:
-    entries = (entry_for("adam", 0),)
+    entries = (entry_for("adam"),)
     assert unique_name("Adam", entries) == "Adam (2)"
     assert unique_name("GD", entries) == "GD"
 
@@ -347,7 +349,7 @@ def test_selecting_another_method_rebuilds_the_form(panel) -> None:
 def test_set_entries_and_status_do_not_emit(qtbot, panel) -> None:
     changed = Recorder(panel.optimizers_changed)
     panel.set_status(0, "converged at step 12 · f=1.2e-3", warning=False)
-    entries = (entry_for("nesterov", 0), *panel.entries()[:2])
+    entries = (entry_for("nesterov"), *panel.entries()[:2])
     panel.set_entries(entries)
     assert panel.entries() == entries
     assert changed.calls == []
@@ -440,7 +442,7 @@ def test_xmin_not_below_xmax_is_refused(qtbot, settings, session) -> None:
     assert domain.calls == []
     assert settings.domain() == session.domain
     assert xmin.is_invalid()
-    assert any("must be smaller than x to" in m for m in settings.messages())
+    assert any("the x range 5 to 2 is empty" in m for m in settings.messages())
     _type(qtbot, xmin, "-3")
     assert domain.calls == [((-3.0, 2.0, -1.0, 3.0),)]
     assert settings.messages() == []
@@ -449,7 +451,15 @@ def test_xmin_not_below_xmax_is_refused(qtbot, settings, session) -> None:
 def test_ymax_equal_to_ymin_is_refused(qtbot, settings) -> None:
     _type(qtbot, settings.field("ymax"), "-1")
     assert settings.domain()[3] == 3.0
-    assert any("must be larger than y from" in m for m in settings.messages())
+    assert any("the y range -1 to -1 is empty" in m for m in settings.messages())
+
+
+def test_a_start_the_session_file_would_refuse_is_refused_as_typed(qtbot, settings) -> None:
+    start = Recorder(settings.start_changed)
+    _type(qtbot, settings.field("start_x"), "1e12")
+    assert start.calls == []
+    # the very message the session-file reader gives for such a start
+    assert settings.messages() == ["keep the start within ±1e+10"]
 
 
 def test_typed_start_point_is_announced(qtbot, settings) -> None:
@@ -469,7 +479,7 @@ def test_gradient_mode_and_step(qtbot, settings) -> None:
     _type(qtbot, h, "")
     _type(qtbot, h, "0")  # refused
     assert gradient.calls == [("numeric", None), ("numeric", 1e-4), ("numeric", None)]
-    assert any("h must be greater than 0" in m for m in settings.messages())
+    assert any("h must be a number greater than 0" in m for m in settings.messages())
     settings.set_gradient_error("max |numeric − exact| = 3.2e-9 at the current points")
     assert settings._gradient_error.isVisible()
 
@@ -547,7 +557,7 @@ def test_number_field_out_of_range_step_does_nothing(qtbot) -> None:
 def test_a_session_with_zero_steps_shows_zero(qtbot) -> None:
     from dataclasses import replace as _replace
 
-    from gdplayground.core.session import default_session
+    from gdplayground.model.session import default_session
     from gdplayground.qt.settings_panel import SettingsPanel
 
     panel = SettingsPanel(_replace(default_session(), steps=0))

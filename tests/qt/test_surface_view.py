@@ -7,18 +7,20 @@ import pytest
 from PySide6 import QtGui
 from qt_fakes import ROSENBROCK_DOMAIN, descent_path, rosenbrock
 
+from gdplayground.core.picture import PathData
 from gdplayground.core.sampling import colour_scale, sample_grid
-from gdplayground.qt.path_data import PathData
-from gdplayground.qt.surface_view import (
-    CEILING,
+from gdplayground.core.surface import (
     MESH_SAMPLES,
-    PATH_LIFT,
     Z_HEIGHT,
     SceneTransform,
-    SurfaceView,
     mesh_indices,
-    segments_below,
     surface_mesh,
+)
+from gdplayground.qt.surface_view import (
+    CEILING,
+    PATH_LIFT,
+    SurfaceView,
+    segments_below,
 )
 
 MAGENTA = "#ff00ff"
@@ -36,7 +38,7 @@ def _transform(grid) -> SceneTransform:
 def test_mesh_leaves_undefined_cells_out() -> None:
     grid = sample_grid(lambda x, y: np.log(x) + y**2, (-1, 1, -1, 1), 21)
     mesh = surface_mesh(grid, _transform(grid))
-    vertices, faces = mesh.vertexes(), mesh.faces()
+    vertices, faces = mesh.vertices, mesh.faces
     assert np.isfinite(vertices).all()
     finite = grid.finite
     cells = (finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, :-1] & finite[1:, 1:]).sum()
@@ -48,7 +50,7 @@ def test_mesh_leaves_undefined_cells_out() -> None:
 def test_mesh_fits_the_box_for_any_range() -> None:
     for scale in (1e-6, 1.0, 1e9):
         grid = sample_grid(lambda x, y, s=scale: s * (x**2 + y**2), (-3, 3, -1, 1), 31)
-        vertices = surface_mesh(grid, _transform(grid)).vertexes()
+        vertices = surface_mesh(grid, _transform(grid)).vertices
         assert vertices[:, 0].min() == pytest.approx(-1) and vertices[:, 0].max() == pytest.approx(
             1
         )
@@ -172,7 +174,7 @@ def test_frame_changes_the_picture(qtbot, rosenbrock_grid, paths) -> None:
 
 def test_large_grids_are_meshed_every_few_points_edges_included() -> None:
     grid = sample_grid(lambda x, y: x**2 + y**2, (-1, 1, -2, 2), (300, 120))
-    vertices = surface_mesh(grid, _transform(grid)).vertexes()
+    vertices = surface_mesh(grid, _transform(grid)).vertices
     assert len(vertices) == MESH_SAMPLES * 120  # 300 columns -> 151, 120 rows kept
     assert vertices[:, 0].min() == pytest.approx(-0.5) and vertices[:, 0].max() == pytest.approx(
         0.5

@@ -15,26 +15,17 @@ import pickle
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gdplayground.cli import (
-    DEFAULT_START,
-    MAX_POINT_STEPS,
-    UsageError,
-    parse_number,
-    parse_optimizer,
-    parse_pair,
-)
+from gdplayground.cli.parser import UsageError, session_options
+from gdplayground.model.session import SessionError
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from gdplayground.core.session import OptimizerEntry, Session
-    from gdplayground.export.picture import Picture
+    from gdplayground.core.picture import Picture
 
 T = TypeVar("T")
 
@@ -42,12 +33,6 @@ ANIMATION_SUFFIXES = (".gif", ".mp4")
 DEFAULT_IMAGE_SIZE = (1200, 900)
 DEFAULT_ANIMATION_SIZE = (640, 480)
 DEFAULT_FPS = 20.0
-DEFAULT_STEPS = 100
-DEFAULT_TOL = 1e-10
-#: A window chosen around the paths is at least this wide and high, and gets
-#: this fraction of its size as a margin on every side.
-MIN_SPAN = 1.0
-MARGIN = 0.08
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×,]\s*(\d+)\s*$")
 
 
@@ -79,29 +64,14 @@ def parse_size(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def parse_domain(text: str) -> tuple[float, float, float, float]:
-    """``-2,2,-1,3`` -> (xmin, xmax, ymin, ymax), checked."""
-    parts = text.split(",")
-    if len(parts) != 4:
-        raise UsageError(
-            f"--domain {text!r}: write four numbers XMIN,XMAX,YMIN,YMAX, e.g. --domain=-2,2,-1,3"
-        )
-    values = [parse_number(part, "--domain") for part in parts]
-    from gdplayground.core.session import domain_problem
-
-    problem = domain_problem(tuple(values))  # type: ignore[arg-type]
-    if problem:
-        raise UsageError(f"--domain {text}: {problem} (XMIN,XMAX,YMIN,YMAX)")
-    xmin, xmax, ymin, ymax = values
-    return xmin, xmax, ymin, ymax
-
-
 def check_request(args: argparse.Namespace) -> OutputRequest:
     """Validate the output side of the command before anything is computed."""
     from gdplayground.export.render import ExportError, check_size
 
     if args.function is None and args.session is None:
         raise UsageError("give a FUNCTION (or a preset name), or --session FILE")
+    if not args.output:
+        raise UsageError("-o '': give the name of the file to write, e.g. -o race.png")
     path = Path(args.output)
     suffix = path.suffix.lower()
     animated = suffix in ANIMATION_SUFFIXES
@@ -162,159 +132,28 @@ def _check_writable(path: Path) -> None:
 
 
 # ------------------------------------------------------------------ session
-def _function_and_preset(text: str) -> tuple[str, str | None]:
-    """A preset name stands for its formula; a formula equal to a preset's keeps its window."""
-    from gdplayground.core.presets import find_preset
-
-    preset = find_preset(text)
-    return (preset.formula, preset.key) if preset else (text, None)
-
-
-def _entries(texts: Sequence[str]) -> tuple[OptimizerEntry, ...]:
-    from gdplayground.core.optimizers import FIRST_ORDER, OPTIMIZERS, OptimizerError
-    from gdplayground.core.session import entry_for
-
-    choices = [parse_optimizer(t) for t in texts] or [parse_optimizer(n) for n in FIRST_ORDER]
-    entries = []
-    for index, choice in enumerate(choices):
-        try:
-            entries.append(entry_for(choice.name, index, choice.params))
-        except OptimizerError as exc:
-            raise UsageError(str(exc)) from None
-    # the same method twice gets its hyperparameters in its name
-    methods = [e.method for e in entries]
-    for index, (entry, choice) in enumerate(zip(entries, choices, strict=True)):
-        if methods.count(entry.method) > 1:
-            detail = choice.text.partition(":")[2] or "defaults"
-            title = OPTIMIZERS[entry.method].title
-            entries[index] = replace(entry, name=f"{title} ({detail})")
-    return tuple(entries)
-
-
-def session_from_args(args: argparse.Namespace) -> tuple[Session, bool]:
-    """The session the arguments describe, and whether its window should fit the paths."""
-    from gdplayground.core.presets import load_presets
-    from gdplayground.core.session import Session, SessionError, load_session, start_inside
-
-    base = None
-    if args.session:
-        try:
-            base = load_session(args.session)
-        except SessionError as exc:
-            raise UsageError(f"--session {args.session}: {exc}") from None
-    gradient = args.gradient or (base.gradient if base else "symbolic")
-    if args.h is not None and gradient != "numeric":
-        raise UsageError("--h only applies to --gradient numeric: add --gradient numeric")
-    h = args.h if args.h is not None else (base.h if base else None)
-
-    if args.function is not None:
-        function, preset = _function_and_preset(args.function)
-    else:
-        assert base is not None
-        function, preset = base.function, base.preset
-    presets = load_presets()
-
-    if len(args.start) > 1:
-        raise UsageError(
-            f"--start given {len(args.start)} times: an export shows one start point, "
-            "as the window does; give one --start"
-        )
-    if args.start:
-        start = parse_pair(args.start[0], "--start")
-    elif base is not None:
-        start = base.start
-    else:
-        start = DEFAULT_START
-        if preset is not None:  # as the window does when a preset is chosen
-            start = start_inside(start, presets[preset].domain)
-
-    fit = False
-    if args.domain:
-        domain = parse_domain(args.domain)
-    elif preset is not None and (args.function is not None or base is None):
-        domain = presets[preset].domain
-    elif base is not None:
-        domain = base.domain
-    else:
-        domain, fit = (start[0] - 1, start[0] + 1, start[1] - 1, start[1] + 1), True
-
-    optimizers = _entries(args.optimizer) if args.optimizer or base is None else base.optimizers
-    steps = args.steps if args.steps is not None else (base.steps if base else DEFAULT_STEPS)
-    tol = args.tol if args.tol is not None else (base.tol if base else DEFAULT_TOL)
-    enabled = sum(e.enabled for e in optimizers)
-    if enabled * (steps + 1) > MAX_POINT_STEPS:
-        raise UsageError(
-            f"{enabled} optimizers x {steps} steps is too much to draw: use fewer steps"
-        )
-    common = dict(
-        function=function,
-        domain=domain,
-        start=start,
-        optimizers=optimizers,
-        gradient=gradient,
-        h=h,
-        steps=steps,
-        tol=tol,
-        preset=preset,
-    )
-    if base is not None:
-        return replace(base, **common), fit
-    return Session(**common), fit  # type: ignore[arg-type]
-
-
-def fitted_domain(
-    start: tuple[float, float], paths: Sequence[tuple[np.ndarray, bool]]
-) -> tuple[float, float, float, float]:
-    """A window around the start and the paths, with a margin, at least :data:`MIN_SPAN` wide.
-
-    ``paths`` are (points, diverged) pairs.  Diverging paths only count while
-    they stay near the others, so one runaway does not shrink everything else.
-    """
-    import numpy as np
-
-    def finite(points: np.ndarray) -> np.ndarray:
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        return points[np.isfinite(points).all(axis=1)]
-
-    settled = [np.array([start], dtype=np.float64)]
-    settled += [finite(p) for p, diverged in paths if not diverged]
-    box = np.concatenate(settled)
-    low, high = box.min(axis=0), box.max(axis=0)
-    centre, span = (low + high) / 2, max(float((high - low).max()), MIN_SPAN)
-    for points, diverged in paths:
-        if diverged:
-            near = finite(points)
-            near = near[(np.abs(near - centre) <= 2 * span).all(axis=1)]
-            if len(near):
-                low, high = np.minimum(low, near.min(axis=0)), np.maximum(high, near.max(axis=0))
-    sides = high - low
-    sides = np.maximum(sides, max(MIN_SPAN, 0.3 * float(sides.max())))
-    centre = (low + high) / 2
-    half = sides * (0.5 + MARGIN)
-    return (
-        float(centre[0] - half[0]),
-        float(centre[0] + half[0]),
-        float(centre[1] - half[1]),
-        float(centre[1] + half[1]),
-    )
-
-
 def compute_picture(args: argparse.Namespace) -> Picture:
     """Build the session from the arguments, compute it like the window, reduce it to a Picture."""
     from gdplayground.core.expression import ExpressionError
+    from gdplayground.core.framing import fitted_domain
+    from gdplayground.core.picture import picture_from_scene
     from gdplayground.core.scene import build_scene
     from gdplayground.core.trajectory import DIVERGED
-    from gdplayground.export.picture import picture_from_scene
+    from gdplayground.model.build import build_session
 
-    session, fit = session_from_args(args)
+    built = build_session(session_options(args), max_starts=1)
+    session = built.session
+    surface = args.view == "surface"
     try:
-        if fit:  # paths first (on a token grid), then the window around them
-            rough = build_scene(session, resolution=2)
+        if built.fit_domain:  # paths first (on a token grid), then the window around them
+            rough = build_scene(session, resolution=2, with_surface=False)
             paths = [(r.points, r.status == DIVERGED) for r in rough.runs if r is not None]
             domain = fitted_domain(session.start, paths)
-            scene = build_scene(replace(session, domain=domain), previous=rough)
+            scene = build_scene(
+                replace(session, domain=domain), previous=rough, with_surface=surface
+            )
         else:
-            scene = build_scene(session)
+            scene = build_scene(session, with_surface=surface)
     except ExpressionError as exc:
         raise UsageError(f"in the function: {exc}") from None
     return picture_from_scene(scene)
@@ -445,7 +284,7 @@ def _serve(compute: Callable[[], Any], write_end: int) -> None:
     try:
         try:
             outcome: tuple[str, Any] = ("ok", compute())
-        except UsageError as exc:
+        except (UsageError, SessionError) as exc:
             outcome = ("usage", str(exc))
         except KeyboardInterrupt:
             outcome, code = ("interrupted", None), 130

@@ -31,6 +31,8 @@ class Preset:
     minima: tuple[tuple[float, float], ...]
     fmin: float | None
     note: str
+    #: where a race on it starts by default (None: the default start, if in view)
+    start: tuple[float, float] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +50,7 @@ def load_presets() -> dict[str, Preset]:
             minima=tuple((float(a), float(b)) for a, b in entry.get("minima", [])),
             fmin=float(entry["fmin"]) if "fmin" in entry else None,
             note=entry.get("note", ""),
+            start=tuple(float(v) for v in entry["start"]) if "start" in entry else None,
         )
     return presets
 

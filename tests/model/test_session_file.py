@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from gdplayground.core import session as sess
-from gdplayground.core.session import (
+from gdplayground.model import session_file
+from gdplayground.model.limits import FORMAT_VERSION, MAX_FILE_BYTES
+from gdplayground.model.session import (
+    Session,
     SessionError,
     ViewOptions,
     default_session,
     entry_for,
+)
+from gdplayground.model.session_file import (
     load_session,
     save_session,
     session_from_json,
@@ -21,13 +25,13 @@ from gdplayground.core.session import (
 )
 
 
-def custom_session() -> sess.Session:
+def custom_session() -> Session:
     entries = (
-        entry_for("adam", 0, {"lr": 0.1, "beta1": 0.8}),
-        replace(entry_for("adam", 1, {"lr": 0.01}), name="Adam slow", color="#123abc"),
-        replace(entry_for("newton", 2), enabled=False),
+        entry_for("adam", {"lr": 0.1, "beta1": 0.8}),
+        replace(entry_for("adam", {"lr": 0.01}), name="Adam slow", color="#123abc"),
+        replace(entry_for("newton"), enabled=False),
     )
-    return sess.Session(
+    return Session(
         function="sin(x)cos(y) + x^2/10",
         domain=(-3.0, 3.0, -2.5, 2.5),
         start=(-1.25, 0.5),
@@ -49,7 +53,7 @@ def test_save_and_load_give_the_identical_session(tmp_path: Path, make) -> None:
     save_session(session, path)
     assert load_session(path) == session
     data = json.loads(path.read_text())
-    assert data["version"] == sess.FORMAT_VERSION and data["function"] == session.function
+    assert data["version"] == FORMAT_VERSION and data["function"] == session.function
 
 
 def test_default_session_is_ready_to_race() -> None:
@@ -69,24 +73,26 @@ def _doc(**changes) -> str:
     [
         ("", "not valid JSON"),
         ("[1, 2]", "expected an object"),
-        ('{"version": 1}', "missing field 'function'"),
+        ('{"version": 1}', "not a gdplayground session .no format field"),
+        (_doc(format="not-a-gdplayground-file"), "not a gdplayground session .format 'not-a-"),
+        ('{"format": "gdplayground-session", "version": 1}', "missing field"),
         (_doc(function="sinn(x)"), "did you mean sin"),
         (_doc(function="__import__('os').system('rm -rf /')"), "function"),
         (_doc(function="9^9^9^9"), "function"),
         (_doc(function=42), "expected text"),
-        (_doc(domain=[1, 0, 0, 1]), "xmin < xmax"),
+        (_doc(domain=[1, 0, 0, 1]), "x range 1 to 0 is empty"),
         (_doc(domain=[0, 1, 0]), "list of 4 numbers"),
         (_doc(start=["a", 0]), "expected a number"),
         (_doc(start=[1e400, 0]).replace("Infinity", "1e999"), "finite"),
-        (_doc(steps=-1), "between 0 and"),
+        (_doc(steps=-1), "steps: -1 is negative"),
         (_doc(steps=2.5), "whole number"),
         (_doc(steps=True), "whole number"),
-        (_doc(tol=-1), ">= 0"),
-        (_doc(h=0), "> 0"),
+        (_doc(tol=-1), "tol must be 0 or more"),
+        (_doc(h=0), "h must be a number greater than 0"),
         (_doc(gradient="exact"), "not one of"),
         (_doc(color_scale="rainbow"), "not one of"),
         (_doc(version=99), "newer gdplayground"),
-        (_doc(preset="nope"), "preset 'nope'"),
+        (_doc(preset="nope"), "preset: 'nope' is not one of"),
         (_doc(optimizers={"a": 1}), "expected a list"),
         (_doc(optimizers=[{"method": "sgdx"}]), "unknown optimizer"),
         (_doc(optimizers=[{"method": "adam", "params": {"lr": -1}}]), "out of range"),
@@ -96,8 +102,8 @@ def _doc(**changes) -> str:
         (_doc(optimizers=[{"method": "adam"}] * 1000), "at most"),
         (_doc(view=[1]), "expected an object"),
         ("[" * 100000 + "]" * 100000, "nested too deeply"),
-        ('{"version": 1, "steps": ' + "9" * 5000 + "}", "not a session file"),
-        (_doc(domain=[-(10**400), 1, 0, 1]), "finite"),
+        ('{"version": 1, "steps": ' + "9" * 5000 + "}", "whole number of 5000 digits"),
+        (_doc(domain=[-(10**400), 1, 0, 1]), "401 digits"),
         (_doc(domain=[-1e308, 1e308, -1, 1]), "within"),
         (_doc(domain=[1, 1 + 1e-12, 0, 1]), "too narrow"),
         (_doc(start=[1e11, 0]), "keep the start within"),
@@ -124,7 +130,7 @@ def test_unreadable_and_binary_files_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SessionError, match="UTF-8"):
         load_session(binary)
     big = tmp_path / "big.gdp.json"
-    big.write_bytes(b" " * (sess.MAX_FILE_BYTES + 1))
+    big.write_bytes(b" " * (MAX_FILE_BYTES + 1))
     with pytest.raises(SessionError, match="too big"):
         load_session(big)
 
@@ -137,7 +143,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> Non
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sess, "session_to_json", lambda s: "{\n" + "x" * 10)
+    monkeypatch.setattr(session_file, "session_to_json", lambda s: "{\n" + "x" * 10)
     monkeypatch.setattr("os.fsync", crash)
     with pytest.raises(OSError):
         save_session(custom_session(), path)

@@ -1,26 +1,29 @@
-"""Command-line front end: ``gdplayground [FILE]``, ``gdplayground run``, ``gdplayground export``.
+"""The command line's grammar: argparse for ``run`` and ``export``, and argv clean-up.
 
-Every user mistake ends with exit status 2 and one line on stderr,
-``gdplayground: error: ...``, saying what is wrong and what to write instead.
+Options arrive as the user wrote them; :func:`session_options` hands them to
+the one session builder (:mod:`gdplayground.model.build`), which checks them
+by the one set of rules.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from gdplayground import __version__
+from gdplayground.model.build import SessionOptions
+from gdplayground.model.limits import (
+    DEFAULT_OPTIMIZERS,
+    DEFAULT_START,
+    DEFAULT_STEPS,
+    DEFAULT_TOL,
+    GRADIENT_MODES,
+    MAX_STEPS,
+)
 
 PROG = "gdplayground"
-DEFAULT_START = (-1.5, 2.0)
-MAX_STEPS = 100_000
-MAX_POINT_STEPS = 20_000_000  # runs x (steps + 1): keeps memory and time bounded
-GRADIENT_MODES = ("symbolic", "numeric")
 
 
 class UsageError(Exception):
@@ -34,59 +37,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-@dataclass(frozen=True)
-class OptimizerChoice:
-    """``NAME[:key=value,...]`` from the command line."""
-
-    name: str
-    params: dict[str, float]
-    text: str
-
-
-def parse_optimizer(text: str) -> OptimizerChoice:
-    """Parse ``adam:lr=0.1,beta1=0.8`` into a name and hyperparameter values."""
-    name, _, rest = text.partition(":")
-    if not name.strip():
-        raise UsageError(f"--optimizer {text!r}: write a name, e.g. --optimizer adam:lr=0.1")
-    params: dict[str, float] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(
-                f"--optimizer {text!r}: write hyperparameters as key=value, e.g. {name}:lr=0.1"
-            )
-        params[key.strip()] = parse_number(value, f"--optimizer {name}: {key.strip()}")
-    return OptimizerChoice(name.strip(), params, text)
-
-
-def parse_number(text: str, what: str) -> float:
-    """One finite number from the command line; ``what`` names it in the error."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"{what}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{what}: {text.strip()} is not a finite number")
-    return value
-
-
-def parse_pair(text: str, option: str) -> tuple[float, float]:
-    """Parse ``X,Y`` (e.g. ``-1.5,2``) into two finite numbers."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise UsageError(
-            f"{option} {text!r}: write two numbers separated by a comma, e.g. {option}=-1.5,2"
-        )
-    pair = (parse_number(parts[0], option), parse_number(parts[1], option))
-    from gdplayground.core.session import start_problem
-
-    problem = start_problem(pair)
-    if problem:
-        raise UsageError(f"{option} {text}: {problem}")
-    return pair
-
-
-def _steps(text: str) -> int:
+def _frame_count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -98,27 +49,13 @@ def _steps(text: str) -> int:
     return value
 
 
-def _non_negative(text: str) -> float:
-    value = _float_arg(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative: write 0 or more")
-    return value
-
-
 def _positive(text: str) -> float:
-    value = _float_arg(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
-    return value
-
-
-def _float_arg(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} must be a number greater than 0")
     return value
 
 
@@ -130,7 +67,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME[:key=value,...]",
         help="optimizer and hyperparameters, e.g. adam:lr=0.1 (repeatable; "
-        "default: the seven first-order methods)",
+        "default: " + ", ".join(m for m, _ in DEFAULT_OPTIMIZERS) + ")",
     )
     parser.add_argument(
         "--start",
@@ -140,24 +77,24 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help=f"start point (repeatable; default {DEFAULT_START[0]},"
         f"{DEFAULT_START[1]}); write --start=-1.5,2 for negative x",
     )
-    parser.add_argument("--steps", type=_steps, default=100, help="steps per run (default 100)")
+    parser.add_argument("--steps", metavar="N", help=f"steps per run (default {DEFAULT_STEPS})")
     parser.add_argument(
         "--tol",
-        type=_non_negative,
-        default=1e-10,
-        help="stop when |grad f| < TOL (default 1e-10; 0 disables)",
+        metavar="T",
+        help=f"stop when |grad f| < T (default {DEFAULT_TOL:g}; 0 disables)",
     )
     parser.add_argument(
         "--gradient",
         choices=GRADIENT_MODES,
-        default="symbolic",
-        help="symbolic (exact) or numeric (central differences)",
+        help="symbolic (exact, the default) or numeric (central differences)",
     )
     parser.add_argument(
         "--h",
-        type=_positive,
-        default=None,
+        metavar="H",
         help="finite-difference step for --gradient numeric (default cbrt(eps)*max(1,|x|))",
+    )
+    parser.add_argument(
+        "--session", metavar="FILE", help="start from a saved .gdp.json session; options override"
     )
 
 
@@ -174,7 +111,8 @@ def build_parser() -> _Parser:
     run.add_argument(
         "function",
         metavar="FUNCTION",
-        help="f(x, y), e.g. '(1-x)^2 + 100(y-x^2)^2', or a preset name",
+        nargs="?",
+        help="f(x, y), e.g. '(1-x)^2 + 100(y-x^2)^2', or a preset name (optional with --session)",
     )
     add_run_options(run)
     run.add_argument("--format", choices=("json", "csv"), default="json")
@@ -196,11 +134,7 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         help="f(x, y), e.g. '(1-x)^2 + 100(y-x^2)^2', or a preset name (optional with --session)",
     )
-    export.add_argument(
-        "--session", metavar="FILE", help="start from a saved .gdp.json session; options override"
-    )
     add_run_options(export)
-    export.set_defaults(steps=None, tol=None, gradient=None)  # None: not given, keep the session's
     export.add_argument(
         "--domain",
         metavar="XMIN,XMAX,YMIN,YMAX",
@@ -222,11 +156,11 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
     )
     export.add_argument("--fps", type=_positive, metavar="N", help="animation speed (default 20)")
     export.add_argument(
-        "--frame", type=_steps, metavar="N", help="a picture of step N (default: the end)"
+        "--frame", type=_frame_count, metavar="N", help="a picture of step N (default: the end)"
     )
     export.add_argument(
         "--frames",
-        type=_steps,
+        type=_frame_count,
         metavar="N",
         help="animation length in frames (default: every step, at most 600)",
     )
@@ -279,63 +213,16 @@ def _is_minus_formula(arg: str, previous: str) -> bool:
     return not takes_value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gdplayground`` command; returns the exit status."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    try:
-        if not args_list or not (args_list[0].startswith("-") or args_list[0] in ("run", "export")):
-            return _open_window(args_list)
-        args = build_parser().parse_args(normalise_argv(args_list))
-        if args.command == "run":
-            from gdplayground.commands import run_command
-
-            return run_command(args)
-        if args.command == "export":
-            from gdplayground.export.command import export_command
-
-            status = export_command(args)
-            if argv is None:  # the program itself, and the file is written: leave now
-                _leave_without_teardown(status)
-            return status
-        build_parser().print_help()
-        return 0
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 1
-    except Exception as exc:  # a bug: still one line, never a traceback
-        print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc} (please report it)",
-            file=sys.stderr,
-        )
-        return 1
-
-
-def _leave_without_teardown(status: int) -> None:
-    """Exit at once: tearing down Qt and the interpreter takes ~0.15 s and saves nothing."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
-def _open_window(args: list[str]) -> int:
-    if len(args) > 1:
-        raise UsageError(
-            f"unexpected arguments {' '.join(args[1:])!r}: "
-            f"write {PROG} [FILE.gdp.json], or {PROG} run/export ..."
-        )
-    if args:
-        from pathlib import Path
-
-        if not Path(args[0]).is_file():
-            raise UsageError(
-                f"{args[0]!r} is not a file: write {PROG} FILE.gdp.json to open a saved session, "
-                f"or {PROG} run FUNCTION to compute without a window"
-            )
-    from gdplayground.qt.app import run_app
-
-    return run_app(args[0] if args else None)
+def session_options(args: argparse.Namespace) -> SessionOptions:
+    """The session-building options of a parsed ``run`` or ``export`` command line."""
+    return SessionOptions(
+        function=args.function,
+        session=args.session,
+        optimizers=tuple(args.optimizer),
+        starts=tuple(args.start),
+        domain=getattr(args, "domain", None),
+        steps=args.steps,
+        tol=args.tol,
+        gradient=args.gradient,
+        h=args.h,
+    )

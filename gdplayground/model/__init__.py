@@ -1,0 +1,1 @@
+"""The session: what a user sets up, its limits and rules, its file form, presets and lessons."""

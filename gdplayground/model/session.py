@@ -1,0 +1,176 @@
+"""Everything a user sets up, as plain frozen dataclasses.
+
+A :class:`Session` is the single source of truth for the window and the
+command line: the function, window, colour scaling, gradient mode,
+optimizers, start point, steps and view toggles.  Its fields are of two
+kinds: *compute* fields change what is computed (:func:`compute_inputs`),
+*presentation* fields (names, colours, view toggles, the preset's stars)
+only change how it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig, make_config
+from gdplayground.model.limits import (
+    DEFAULT_OPTIMIZERS,
+    DEFAULT_PRESET,
+    DEFAULT_START,
+    DEFAULT_STEPS,
+    DEFAULT_TOL,
+)
+from gdplayground.model.palette import colour_for
+from gdplayground.model.presets import load_presets
+
+
+class SessionError(ValueError):
+    """A session that cannot be used; the message names the field and the fix."""
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """One racer: a method with its hyperparameters, a display name and a colour."""
+
+    name: str
+    method: str
+    params: dict[str, float]
+    color: str
+    enabled: bool = True
+
+    @property
+    def config(self) -> OptimizerConfig:
+        """The validated method and hyperparameters."""
+        return OptimizerConfig(self.method, dict(self.params))
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What the views show besides the function and the paths."""
+
+    show_gradient_arrows: bool = False
+    show_step_arrows: bool = False
+    show_isolines: bool = True
+    show_minima: bool = True
+    #: one unit of x as long as one unit of y on screen (circles look round)
+    equal_aspect: bool = True
+    #: every label, tick and legend text at this multiple of the normal size
+    text_scale: float = 1.0
+    #: paths, curves and markers at this multiple of their normal width and size
+    line_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Session:
+    """The whole state needed to reproduce a demo."""
+
+    function: str
+    domain: tuple[float, float, float, float]
+    start: tuple[float, float]
+    optimizers: tuple[OptimizerEntry, ...]
+    color_scale: str = "auto"
+    gradient: str = "symbolic"
+    h: float | None = None
+    steps: int = DEFAULT_STEPS
+    tol: float = DEFAULT_TOL
+    preset: str | None = None
+    view: ViewOptions = field(default_factory=ViewOptions)
+
+
+def objective_inputs(session: Session) -> tuple:
+    """What the compiled function depends on (h only matters to numeric gradients)."""
+    h = session.h if session.gradient == "numeric" else None
+    return (session.function, session.gradient, h)
+
+
+def run_inputs(session: Session, entry: OptimizerEntry) -> tuple:
+    """What one optimizer's run depends on: equal inputs give the same path."""
+    return (
+        objective_inputs(session),
+        entry.method,
+        tuple(sorted(entry.params.items())),
+        session.start,
+        session.steps,
+        session.tol,
+    )
+
+
+def compute_inputs(session: Session) -> tuple:
+    """Everything that is computed from a session, but not how it is drawn.
+
+    Two sessions with equal compute inputs show the same grid and the same
+    paths; names, colours, enabled flags and view toggles are not part of it
+    (a disabled run is kept, so enabling it again computes nothing).
+    """
+    return (objective_inputs(session), session.domain, session.color_scale)
+
+
+def entry_for(
+    method: str, params: dict[str, float] | None = None, taken: tuple[str, ...] = ()
+) -> OptimizerEntry:
+    """A new entry for ``method``: its defaults, its title, and its default
+    colour beside the colours ``taken`` (see :func:`colour_for`)."""
+    config = make_config(method, params)
+    title = OPTIMIZERS[config.name].title
+    return OptimizerEntry(title, config.name, config.params, colour_for(config.name, taken))
+
+
+def entries_for(choices: list[tuple[str, dict[str, float]]]) -> tuple[OptimizerEntry, ...]:
+    """Entries for (method, overrides) pairs, coloured by the one rule; a method
+    that appears twice gets the hyperparameters it was given in its name."""
+    entries: list[OptimizerEntry] = []
+    for method, params in choices:
+        entries.append(entry_for(method, params, tuple(e.color for e in entries)))
+    methods = [e.method for e in entries]
+    named = []
+    for entry, (_, params) in zip(entries, choices, strict=True):
+        if methods.count(entry.method) > 1:
+            detail = ", ".join(f"{k}={v:g}" for k, v in params.items()) or "defaults"
+            entry = OptimizerEntry(
+                f"{entry.name} ({detail})", entry.method, entry.params, entry.color
+            )
+        named.append(entry)
+    return tuple(named)
+
+
+def default_entries() -> tuple[OptimizerEntry, ...]:
+    """The default race (:data:`DEFAULT_OPTIMIZERS`)."""
+    return entries_for([(m, dict(p)) for m, p in DEFAULT_OPTIMIZERS])
+
+
+def start_inside(
+    start: tuple[float, float], domain: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    """``start`` if it lies in the window, else a point in its upper left (where
+    the standard test functions' interesting descents begin)."""
+    xmin, xmax, ymin, ymax = domain
+    if xmin <= start[0] <= xmax and ymin <= start[1] <= ymax:
+        return start
+    return (xmin + 0.2 * (xmax - xmin), ymin + 0.8 * (ymax - ymin))
+
+
+def preset_start(key: str) -> tuple[float, float]:
+    """Where a preset's race starts: its own start, else the default one if it is in view."""
+    preset = load_presets()[key]
+    if preset.start is not None:
+        return preset.start
+    return start_inside(DEFAULT_START, preset.domain)
+
+
+def shown_minima(session: Session) -> tuple[tuple[float, float], ...]:
+    """The known minima the views mark: the preset's, when minima are shown."""
+    if session.preset is None or not session.view.show_minima:
+        return ()
+    return load_presets()[session.preset].minima
+
+
+def default_session() -> Session:
+    """What a first launch shows: Rosenbrock and the default race, ready to play."""
+    preset = load_presets()[DEFAULT_PRESET]
+    return Session(
+        function=preset.formula,
+        domain=preset.domain,
+        start=preset_start(preset.key),
+        optimizers=default_entries(),
+        preset=preset.key,
+    )
