@@ -67,6 +67,8 @@ def _print(node: tuple) -> tuple[str, int]:
     if kind == "c":
         text = _number(float(node[1]))
         return text, _NEG if text.startswith("-") else _ATOM
+    if kind == "var":
+        return node[1], _ATOM
     if kind in ("x", "y"):
         return kind, _ATOM
     if kind == "neg":

@@ -18,11 +18,10 @@ import numpy as np
 
 from gdplayground.core.data.batches import Batches, draw_batches
 from gdplayground.core.data.objective import DataObjective
-from gdplayground.core.optimizers import (
+from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig
+from gdplayground.core.steppers import (
     HESSIAN_INDEFINITE,
     HESSIAN_SINGULAR,
-    OPTIMIZERS,
-    OptimizerConfig,
     Stepper,
     make_stepper,
 )
@@ -108,7 +107,7 @@ def run_fit(
             _Group(
                 config,
                 slice(i * count, (i + 1) * count),
-                make_stepper(config, count),
+                make_stepper(config.name, config.params, count),
                 drawn[size],
                 info.uses_hessian,
                 info.has_velocity,
@@ -285,6 +284,9 @@ def _fit_run(
         status=status,
         stopped_at=state.stopped_at[r],
         stationary=stationary,
+        # one batch gradient a step; the rate is constant (schedules: not yet for fits)
+        evaluations=np.arange(end, dtype=np.int64),
+        lrs=np.full(end, float(group.config.params.get("lr", np.nan))),
     )
     taken = end - 1
     sizes = group.batches.sizes()[:taken]
