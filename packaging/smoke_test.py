@@ -167,7 +167,7 @@ def export_png(program: list[str], env: dict, work: Path) -> str:
         if image.format != "PNG" or image.size != (480, 360):
             raise CheckError(f"{out.name} is {image.format} {image.size}, expected PNG 480x360")
         share = coloured_fraction(image.convert("RGB"))
-    if share < 0.3:
+    if share < 0.2:
         raise CheckError(f"{out.name} is nearly blank ({share:.0%} coloured)")
     return f"480x360, {share:.0%} coloured"
 

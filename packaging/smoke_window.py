@@ -215,14 +215,14 @@ class WindowCheck:
         return passed
 
     def _drawn_views(self, app: subprocess.Popen, top: Box, name: str) -> tuple:
-        """Wait for colour in the 3-D view (a native child window) and in the middle
-        of the contour view (the half-width left of it); the screenshot, the box
-        of the views, and what was seen."""
+        """Wait for colour in the 3-D view (a native child window) and in the contour
+        view (a band left of it); the screenshot, the box of the views, and what
+        was seen."""
         surface = wait_for(lambda: self._alive(app) and self._surface(top), 60, "the 3-D view")
-        contour = Box(
-            surface.x - surface.width // 2,
+        contour = Box(  # clear of the plot's margins, its axes and its key
+            surface.x - surface.width * 9 // 20,
             surface.y + surface.height // 6,
-            surface.width // 2 - 12,
+            surface.width * 3 // 10,
             surface.height * 2 // 3,
         )
         wait_for(
