@@ -54,3 +54,24 @@ try:  # property tests: a fixed seed in CI, so a red run is reproducible, not lu
         _hypothesis_settings.load_profile("ci")
 except ImportError:  # pragma: no cover - hypothesis comes with the test extras
     pass
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A folder on a 64 KB tmpfs: a disk that fills up (skipped where it cannot be mounted)."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    if getattr(os, "geteuid", lambda: 1)() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tiny tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

@@ -1,8 +1,11 @@
 """Command-line front end: ``gdplayground [FILE]``, ``gdplayground run``, ``gdplayground export``.
 
 Every user mistake ends with exit status 2 and one line on stderr,
-``gdplayground: error: ...``, saying what is wrong and what to write instead.
-Nothing below this package imports it.
+``gdplayground: error: ...``, saying what is wrong and what to write instead;
+SIGINT, SIGTERM and SIGHUP end ``run`` and ``export`` with 130, 143 and 129
+and one line (see :mod:`gdplayground.cli.interrupts`).  This module imports
+nothing heavy, so the signal handlers are in place before numpy, sympy or Qt
+start loading.  Nothing below this package imports it.
 """
 
 from __future__ import annotations
@@ -11,17 +14,41 @@ import os
 import sys
 from collections.abc import Sequence
 
-from gdplayground.cli.parser import PROG, UsageError, build_parser, normalise_argv
-from gdplayground.model.session import SessionError
+from gdplayground import PROG
+from gdplayground.cli.interrupts import install_stop_handlers, phase
 
-__all__ = ["PROG", "UsageError", "main"]
+__all__ = ["PROG", "main"]
+_COMMANDS = ("run", "export")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gdplayground`` command; returns the exit status."""
+    """Entry point of the ``gdplayground`` command; returns the exit status.
+
+    As the program itself (``argv`` None), ``run`` and ``export`` leave with
+    ``os._exit`` once done: tearing down Qt and the interpreter saves nothing
+    and, after a failed write to stdout, would complain a second time.
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list else None
+    program = argv is None and command in _COMMANDS
+    if program:
+        install_stop_handlers()
+        phase("started")
+        from gdplayground.core.quiet import silence_float_warnings
+
+        silence_float_warnings()
+    status = _main(args_list)
+    if program:
+        _leave(status)
+    return status
+
+
+def _main(args_list: list[str]) -> int:
+    from gdplayground.cli.parser import UsageError, build_parser, normalise_argv
+    from gdplayground.model.session import SessionError
+
     try:
-        if not args_list or not (args_list[0].startswith("-") or args_list[0] in ("run", "export")):
+        if not args_list or not (args_list[0].startswith("-") or args_list[0] in _COMMANDS):
             return _open_window(args_list)
         args = build_parser().parse_args(normalise_argv(args_list))
         if args.command == "run":
@@ -31,10 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from gdplayground.cli.export import export_command
 
-            status = export_command(args)
-            if argv is None:  # the program itself, and the file is written: leave now
-                _leave_without_teardown(status)
-            return status
+            return export_command(args)
         build_parser().print_help()
         return 0
     except (UsageError, SessionError) as exc:
@@ -45,6 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except MemoryError:
+        print(
+            f"{PROG}: error: out of memory: ask for fewer steps, starts or optimizers",
+            file=sys.stderr,
+        )
+        return 2
     except Exception as exc:  # a bug: still one line, never a traceback
         print(
             f"{PROG}: internal error: {type(exc).__name__}: {exc} (please report it)",
@@ -53,14 +83,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _leave_without_teardown(status: int) -> None:
-    """Exit at once: tearing down Qt and the interpreter takes ~0.15 s and saves nothing."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+def _leave(status: int) -> None:
+    """Exit at once (see :func:`main`); output that cannot be flushed is dropped."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
     os._exit(status)
 
 
 def _open_window(args: list[str]) -> int:
+    from gdplayground.cli.parser import UsageError
+
     if len(args) > 1:
         raise UsageError(
             f"unexpected arguments {' '.join(args[1:])!r}: "

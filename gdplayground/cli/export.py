@@ -13,6 +13,7 @@ import argparse
 import os
 import pickle
 import re
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from gdplayground.cli.interrupts import default_stop_handlers, phase, stop_signals_held
 from gdplayground.cli.parser import UsageError, session_options
+from gdplayground.io.cleanup import forget_child, track_child
 from gdplayground.model.session import SessionError
 
 if TYPE_CHECKING:
@@ -34,6 +37,8 @@ DEFAULT_IMAGE_SIZE = (1200, 900)
 DEFAULT_ANIMATION_SIZE = (640, 480)
 DEFAULT_FPS = 20.0
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×,]\s*(\d+)\s*$")
+#: Sides with more digits are refused before Python turns them into numbers.
+_SIZE_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,17 @@ def parse_size(text: str) -> tuple[int, int]:
     """``1200x900`` -> (1200, 900)."""
     match = _SIZE.match(text)
     if not match:
-        raise UsageError(f"--size {text!r}: write WIDTHxHEIGHT in pixels, e.g. --size 1200x900")
-    return int(match.group(1)), int(match.group(2))
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise UsageError(f"--size {shown!r}: write WIDTHxHEIGHT in pixels, e.g. --size 1200x900")
+    sides = match.group(1), match.group(2)
+    if any(len(side.lstrip("0")) > _SIZE_DIGITS for side in sides):
+        from gdplayground.export.render import MAX_SIDE, MIN_SIDE
+
+        raise UsageError(
+            f"--size: a side of {max(len(side) for side in sides)} digits is far too large: "
+            f"each side must be between {MIN_SIDE} and {MAX_SIDE} pixels"
+        )
+    return int(sides[0]), int(sides[1])
 
 
 def check_request(args: argparse.Namespace) -> OutputRequest:
@@ -111,7 +125,9 @@ def check_request(args: argparse.Namespace) -> OutputRequest:
                 f"--size {size[0]}x{size[1]}: MP4 needs an even width and height, "
                 f"e.g. {size[0] + size[0] % 2}x{size[1] + size[1] % 2}"
             )
-        if find_ffmpeg() is None:
+        with stop_signals_held():  # its check runs `ffmpeg -version`: never left running
+            found = find_ffmpeg()
+        if found is None:
             raise UsageError(FFMPEG_HINT)
     _check_writable(path)
     return OutputRequest(path, args.view, suffix, size, fps, args.frame, args.frames, args.turn)
@@ -122,13 +138,13 @@ def _with_option(message: str) -> str:
 
 
 def _check_writable(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {path}: no permission to write in {folder}")
+    """Refuse a target that cannot be written (a device, a FIFO, a folder...) before any work."""
+    from gdplayground.io.files import OutputError, output_target
+
+    try:
+        output_target(path)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ session
@@ -161,16 +177,50 @@ def compute_picture(args: argparse.Namespace) -> Picture:
 
 # ------------------------------------------------------------------ running
 def export_command(args: argparse.Namespace) -> int:
-    """``gdplayground export``: write the picture or animation; 0 on success."""
+    """``gdplayground export``: write the picture or animation (or, to a ``.py``
+    file, the race as a PyTorch script); 0 on success."""
+    if args.output and Path(args.output).suffix.lower() == ".py":
+        return _export_script(args)
     request = check_request(args)
     # both processes need numpy: loaded once, before the worker is forked (~0.1 s
     # off the worker, which is often the one the picture waits for)
     import numpy  # noqa: F401
 
     with computed_in_parallel(lambda: compute_picture(args)) as pending:
+        phase("loading-qt")
         widget = _prepare_view(request.view)
+        phase("computing")
         picture = pending()
+    phase("writing")
     return _write(request, picture, widget)
+
+
+def _export_script(args: argparse.Namespace) -> int:
+    """The race as a standalone PyTorch script: what ``run`` computes, in torch."""
+    from gdplayground.core.expression import ExpressionError
+    from gdplayground.core.optimizers import OptimizerError
+    from gdplayground.export.torch_script import write_session_script
+    from gdplayground.io.files import OutputError
+    from gdplayground.model.build import build_session
+
+    for given, option in (
+        (args.size, "--size"),
+        (args.fps, "--fps"),
+        (args.frame, "--frame"),
+        (args.frames, "--frames"),
+        (args.turn or None, "--turn"),
+    ):
+        if given is not None:
+            raise UsageError(f"{option} applies to pictures and animations, not to a script")
+    _check_writable(Path(args.output))
+    built = build_session(session_options(args))
+    try:
+        write_session_script(built.session, Path(args.output), built.starts)
+    except (ExpressionError, OptimizerError) as exc:
+        raise UsageError(str(exc)) from None
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
 
 
 def _prepare_view(view: str) -> Any:
@@ -242,8 +292,15 @@ def computed_in_parallel(compute: Callable[[], T]) -> Iterator[Callable[[], T]]:
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the worker: compute, send the outcome, leave without cleanup
+    parent = os.getpid()
+    with stop_signals_held():  # a signal waits until the worker is known (to be killed)
+        pid = os.fork()
+        if pid == 0:  # the worker: stop signals simply end it
+            default_stop_handlers()
+            _die_with(parent)
+        else:
+            track_child(pid)
+    if pid == 0:  # compute, send the outcome, leave without cleanup
         os.close(read_end)
         _serve(compute, write_end)
     os.close(write_end)
@@ -255,6 +312,7 @@ def computed_in_parallel(compute: Callable[[], T]) -> Iterator[Callable[[], T]]:
             data = pipe.read()
         done = True
         _, status = os.waitpid(pid, 0)
+        forget_child(pid)
         if not data:
             raise RuntimeError(f"the worker process stopped (status {status}) without a result")
         kind, value = pickle.loads(data)  # our own child's bytes
@@ -272,10 +330,27 @@ def computed_in_parallel(compute: Callable[[], T]) -> Iterator[Callable[[], T]]:
         if not done:  # we failed before asking: do not leave the worker behind
             os.close(read_end)
             try:
-                os.kill(pid, 15)
+                os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
+            forget_child(pid)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies, even by ``kill -9``."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
 
 
 def _serve(compute: Callable[[], Any], write_end: int) -> None:

@@ -12,8 +12,8 @@ import math
 import re
 from collections.abc import Sequence
 
-from gdplayground import __version__
-from gdplayground.model.build import SessionOptions
+from gdplayground import PROG, __version__
+from gdplayground.model.build import SessionOptions, shown
 from gdplayground.model.limits import (
     DEFAULT_OPTIMIZERS,
     DEFAULT_START,
@@ -22,8 +22,6 @@ from gdplayground.model.limits import (
     GRADIENT_MODES,
     MAX_STEPS,
 )
-
-PROG = "gdplayground"
 
 
 class UsageError(Exception):
@@ -38,10 +36,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _frame_count(text: str) -> int:
+    if len(text.strip().lstrip("+-").lstrip("0")) > len(str(MAX_STEPS)):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is too many: at most {MAX_STEPS}")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative: write 0 or more")
     if value > MAX_STEPS:
@@ -53,9 +53,11 @@ def _positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} must be a number greater than 0")
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a finite number")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be a number greater than 0")
     return value
 
 
@@ -149,7 +151,8 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
         "--output",
         metavar="FILE",
         required=True,
-        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation",
+        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation; "
+        "FILE.py for the race as a PyTorch script",
     )
     export.add_argument(
         "--size", metavar="WxH", help="pixels (default 1200x900, animations 640x480)"

@@ -23,6 +23,7 @@ import numpy as np
 
 from gdplayground.core.gradients import Objective, compile_function
 from gdplayground.core.optimizers import OptimizerConfig
+from gdplayground.core.quiet import silence_float_warnings
 from gdplayground.core.scene import Cancelled
 from gdplayground.core.trajectory import Trajectory, run_many
 from gdplayground.model.session import Session
@@ -156,6 +157,7 @@ _objectives: dict[tuple, Objective] = {}
 def _initialise(latest: object) -> None:
     global _latest
     _latest = latest
+    silence_float_warnings()
     parent = multiprocessing.parent_process()
     if parent is not None:  # a killed window must not leave its worker behind
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

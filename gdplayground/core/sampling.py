@@ -2,7 +2,9 @@
 
 Everything here is plain numpy so the views, the exporters and the tests share
 one definition of "what the picture shows".  Non-finite values are masked as
-nan and counted, never raised.
+nan and counted, never raised or warned about: where f overflows float64
+(±inf) is counted apart from where it is undefined (nan), so the picture can
+say which.
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ LOG_SCALE_DECADES = 3.0
 
 #: The low quantile of ``z - zmin`` used as "the bottom of the picture".
 _LOW_QUANTILE = 0.02
+#: The largest float64; differences of huge values are clipped to it instead of overflowing.
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True, eq=False)
 class Grid:
-    """f sampled on a regular grid: ``z[i, j] = f(xs[j], ys[i])``, nan where undefined."""
+    """f sampled on a regular grid: ``z[i, j] = f(xs[j], ys[i])``, nan where not finite.
+
+    ``undefined_fraction`` is the part of the window where f has no finite
+    value; ``overflow_fraction`` the part of that where f is ±inf (beyond
+    float64, about ±1.8e308) rather than undefined.
+    """
 
     xs: np.ndarray
     ys: np.ndarray
@@ -34,6 +43,7 @@ class Grid:
     undefined_fraction: float
     zmin: float
     zmax: float
+    overflow_fraction: float = 0.0
 
     @property
     def domain(self) -> Domain:
@@ -66,8 +76,9 @@ class ColourScale:
         values = np.asarray(values, dtype=np.float64)
         if not self.log:
             return values.copy()
-        with np.errstate(invalid="ignore"):
-            return np.log10(np.maximum(values - self.zmin, 0.0) + self.offset)
+        with np.errstate(over="ignore", invalid="ignore"):
+            above = np.maximum(values - self.zmin, 0.0) + self.offset
+            return np.log10(np.minimum(above, _FLOAT_MAX))
 
     def inverse(self, colour: np.ndarray) -> np.ndarray:
         """Map colour values back to f values."""
@@ -102,6 +113,7 @@ def sample_grid(
             z = np.where(z.imag == 0, z.real, np.nan)
         z = np.array(np.broadcast_to(z, x.shape), dtype=np.float64)
     finite = np.isfinite(z)
+    overflow = _overflow_count(f, x, y, np.isinf(z), (xmax - xmin, ymax - ymin))
     z[~finite] = np.nan
     finite.setflags(write=False)
     z.setflags(write=False)
@@ -115,7 +127,55 @@ def sample_grid(
         undefined_fraction=1.0 - count / z.size,
         zmin=zmin,
         zmax=zmax,
+        overflow_fraction=overflow / z.size,
     )
+
+
+def _overflow_count(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    infinite: np.ndarray,
+    spans: tuple[float, float],
+) -> int:
+    """How many of the ``infinite`` grid points are overflow rather than a pole.
+
+    A pole (1/x, log(x) at 0) is infinite only exactly on it: a step of a
+    ten-millionth of the window away, f is finite again.  Where f overflows
+    float64 it stays infinite there.
+    """
+    if not infinite.any():
+        return 0
+    with np.errstate(all="ignore"):
+        near = np.asarray(f(x[infinite] + 1e-7 * spans[0], y[infinite] + 1e-7 * spans[1]))
+    near = np.broadcast_to(near, (int(infinite.sum()),))
+    return int(np.isinf(near).sum())
+
+
+def _percent(fraction: float) -> str:
+    """12 -> "12%", never rounding a non-zero fraction to 0%."""
+    percent = fraction * 100
+    return (f"{percent:.0f}" if percent >= 1 else f"{percent:.1g}") + "%"
+
+
+def grid_note(grid: Grid) -> str:
+    """What the picture says about where f has no finite value; "" when it has one everywhere.
+
+    Overflow (f beyond float64, ±inf) is told apart from undefined (nan),
+    with what to do about it.
+    """
+    if grid.undefined_fraction <= 0:
+        return ""
+    undefined = grid.undefined_fraction - grid.overflow_fraction
+    parts = []
+    if grid.overflow_fraction > 0:
+        parts.append(
+            f"f overflows float64 (|f| > 1.8e308) on {_percent(grid.overflow_fraction)} "
+            "of the window: rescale f or use a smaller window"
+        )
+    if undefined > 0:
+        parts.append(f"{_percent(undefined)} of the window is undefined")
+    return "; ".join(parts)
 
 
 def _finite_values(grid_or_z: Grid | np.ndarray) -> np.ndarray:
@@ -125,7 +185,8 @@ def _finite_values(grid_or_z: Grid | np.ndarray) -> np.ndarray:
 
 def _low_and_span(values: np.ndarray) -> tuple[float, float]:
     """The spread of the values above their minimum: (a low quantile, the full span)."""
-    above = values - values.min()
+    with np.errstate(over="ignore"):
+        above = np.minimum(values - values.min(), _FLOAT_MAX)
     positive = above[above > 0]
     if positive.size == 0:
         return 0.0, 0.0
@@ -175,6 +236,8 @@ def _colour_scale(grid_or_z: Grid | np.ndarray, log: bool | None) -> ColourScale
     if values.size == 0:
         return ColourScale(log=bool(log), zmin=0.0, offset=1.0, cmin=0.0, cmax=1.0)
     zmin, zmax = float(values.min()), float(values.max())
+    if zmax - zmin == np.inf:  # a linear scale cannot span more than float64 does
+        log = True
     if not log:
         return ColourScale(log=False, zmin=zmin, offset=0.0, cmin=zmin, cmax=zmax)
     low, span = _low_and_span(values)
@@ -185,7 +248,7 @@ def _colour_scale(grid_or_z: Grid | np.ndarray, log: bool | None) -> ColourScale
         zmin=zmin,
         offset=offset,
         cmin=float(np.log10(offset)),
-        cmax=float(np.log10(span + offset)),
+        cmax=float(np.log10(min(span + offset, _FLOAT_MAX))),
     )
 
 
@@ -284,7 +347,8 @@ def _cell_segments(grid: Grid, level: np.ndarray, i: np.ndarray, j: np.ndarray) 
     level = level[:, None]
     case = (c >= level) @ np.array([1, 2, 4, 8])
     table = _SEGMENTS[case]
-    centre_above = c.mean(axis=1) >= level[:, 0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre_above = c.mean(axis=1) >= level[:, 0]
     for saddle, edges in _SADDLE_CENTRE_ABOVE.items():
         table[(case == saddle) & centre_above] = edges
     x0, x1 = grid.xs[j], grid.xs[j + 1]

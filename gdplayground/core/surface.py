@@ -49,8 +49,9 @@ class SceneTransform:
     def z(self, values: np.ndarray) -> np.ndarray:
         """f values to scene heights (nan stays nan)."""
         span = self.scale.cmax - self.scale.cmin
-        span = span if span > 0 else 1.0
-        return (self.scale(values) - self.scale.cmin) / span * Z_HEIGHT
+        span = span if 0 < span < np.inf else 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (self.scale(values) - self.scale.cmin) / span * Z_HEIGHT
 
     def points(self, x: np.ndarray, y: np.ndarray, values: np.ndarray) -> np.ndarray:
         """(n, 3) scene points for window points and their f values."""
@@ -82,10 +83,15 @@ def height_scale(grid: Grid, log: bool | None = None) -> ColourScale:
     scale = colour_scale(grid, log)
     if not scale.log:
         return scale
-    span = 10.0**scale.cmax - scale.offset
+    top = float(np.finfo(np.float64).max)
+    with np.errstate(over="ignore"):  # f beyond float64 is clipped to its largest value
+        span = min(float(np.power(10.0, scale.cmax)), top) - scale.offset
     offset = max(scale.offset, HEIGHT_LOG_FLOOR * span)
     return replace(
-        scale, offset=offset, cmin=float(np.log10(offset)), cmax=float(np.log10(span + offset))
+        scale,
+        offset=offset,
+        cmin=float(np.log10(offset)),
+        cmax=float(np.log10(min(span + offset, top))),
     )
 
 

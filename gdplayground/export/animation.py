@@ -11,11 +11,12 @@ returning False) or failing leaves no partial file and keeps an existing one.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,7 +31,8 @@ from gdplayground.export.render import (
     offscreen_view,
     paint_2d,
 )
-from gdplayground.io.files import OutputError, atomic_write
+from gdplayground.io.cleanup import forget_child, track_child
+from gdplayground.io.files import OutputError, atomic_output, atomic_write
 
 if TYPE_CHECKING:
     from gdplayground.core.picture import Picture
@@ -101,17 +103,26 @@ def check_fps(fps: float, suffix: str) -> float:
     return value
 
 
-def find_ffmpeg() -> str | None:
-    """The ffmpeg executable: on PATH, else the one of the imageio-ffmpeg package, else None."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
+_found_ffmpeg: list[str] = []
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception:  # not installed, or no binary for this platform
-        return None
+
+def find_ffmpeg() -> str | None:
+    """The ffmpeg executable: on PATH, else the one of the imageio-ffmpeg package, else None.
+
+    Remembered once found: imageio-ffmpeg runs ``ffmpeg -version`` to check its binary.
+    """
+    if _found_ffmpeg:
+        return _found_ffmpeg[0]
+    found = shutil.which("ffmpeg")
+    if not found:
+        try:
+            import imageio_ffmpeg  # type: ignore[import-not-found]
+
+            found = imageio_ffmpeg.get_ffmpeg_exe()
+        except Exception:  # not installed, or no binary for this platform
+            return None
+    _found_ffmpeg.append(found)
+    return found
 
 
 def frame_indices(total: int, frames: int | None = None) -> np.ndarray:
@@ -207,11 +218,14 @@ def write_animation(
         try:
             if ffmpeg is not None:
                 images = _rendered(source, indices, report)
-                _write(path, lambda tmp: _write_mp4(images, tmp, size, fps, ffmpeg))
+                atomic_write(path, lambda tmp: _write_mp4(images, tmp, size, fps, ffmpeg))
             else:
-                _write(path, lambda tmp: _write_gif(source, indices, report, tmp, fps, colours))
+                with atomic_output(path) as out:
+                    _write_gif(source, indices, report, out, fps, colours)
         except _Cancelled:
             return False
+        except OutputError as exc:
+            raise ExportError(str(exc)) from None
     return True
 
 
@@ -221,15 +235,6 @@ def _reporter(progress: Progress | None, total: int) -> Callable[[int], None]:
             raise _Cancelled
 
     return report
-
-
-def _write(path: str | Path, write: Callable[[Path], None]) -> None:
-    try:
-        atomic_write(path, write)
-    except OutputError as exc:
-        raise ExportError(str(exc)) from None
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------- frames
@@ -407,11 +412,11 @@ def _write_gif(
     source: _FrameSource,
     indices: np.ndarray,
     report: Callable[[int], None],
-    tmp: Path,
+    out: IO[bytes],
     fps: float,
     exact: list[str],
 ) -> None:
-    """Render every frame to palette indices (one shared palette), then write the GIF."""
+    """Render every frame to palette indices (one shared palette), then write the GIF to ``out``."""
     from PIL import Image
 
     mapper = _PaletteMapper(source.render(int(indices[-1]), len(indices) - 1), exact)
@@ -428,7 +433,7 @@ def _write_gif(
     durations = [delay] * len(frames)
     durations[-1] = max(delay, round(HOLD_SECONDS * 1000))
     frames[0].save(
-        tmp,
+        out,
         format="GIF",
         save_all=True,
         append_images=frames[1:],
@@ -474,6 +479,7 @@ def _write_mp4(images: Iterator, tmp: Path, size: tuple[int, int], fps: float, f
         )
     except OSError as exc:
         raise ExportError(f"cannot run ffmpeg ({ffmpeg}): {exc.strerror or exc}") from None
+    track_child(process.pid)  # killed with this process if a signal stops it
     assert process.stdin is not None
     try:
         last = None
@@ -485,18 +491,26 @@ def _write_mp4(images: Iterator, tmp: Path, size: tuple[int, int], fps: float, f
         process.stdin.close()
         error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
         if process.wait() != 0:
-            lines = [line for line in error.splitlines() if line.strip()]
-            detail = lines[-1] if lines else f"exit status {process.returncode}"
+            detail = _last_line(error, f"exit status {process.returncode}")
             raise ExportError(f"ffmpeg could not encode the MP4: {detail}")
     except BrokenPipeError:
         error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
         process.wait()
-        lines = [line for line in error.splitlines() if line.strip()]
-        detail = lines[-1] if lines else "it stopped early"
-        raise ExportError(f"ffmpeg could not encode the MP4: {detail}") from None
+        raise ExportError(
+            f"ffmpeg could not encode the MP4: {_last_line(error, 'it stopped early')}"
+        ) from None
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        forget_child(process.pid)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def _last_line(error: str, fallback: str) -> str:
+    """ffmpeg's last message, without its ``[muxer @ 0x...]`` prefix."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    if not lines:
+        return fallback
+    return re.sub(r"^\[[^\]]*\]\s*", "", lines[-1]) or fallback

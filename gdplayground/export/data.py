@@ -1,4 +1,10 @@
-"""Trajectories as JSON or CSV: the one data format of ``gdplayground run`` and the GUI."""
+"""Trajectories as JSON or CSV: the one data format of ``gdplayground run`` and the GUI.
+
+The writers stream: a run of 100,000 steps is written a few thousand points
+at a time, so the output never has to fit in memory as one string.  The
+JSON is exactly what ``json.dumps(doc, indent=1)`` makes of the whole
+document (a test holds them equal).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,25 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TextIO
+
+import numpy as np
 
 from gdplayground.core.trajectory import NamedRun
 
 CSV_HEADER = ("optimizer", "run", "step", "x", "y", "f", "grad_norm")
+#: Points formatted and written at a time.
+_CHUNK = 4096
+#: The arrays of a run, streamed (and their element type); the rest of a run is small
+#: and goes through ``json``.
+_ARRAYS = {
+    "points": np.float64,
+    "values": np.float64,
+    "grad_norms": np.float64,
+    "evaluations": np.int64,
+    "lrs": np.float64,
+}
 
 
 def _num(v: float) -> float | None:
@@ -42,32 +62,133 @@ def run_to_dict(run: NamedRun) -> dict:
 
 def runs_to_json(function: str, gradient: str, runs: Sequence[NamedRun], **extra: object) -> str:
     """The whole result as JSON text: function, gradient mode and every run."""
-    doc = {
-        "function": function,
-        "gradient": gradient,
-        **extra,
-        "runs": [run_to_dict(r) for r in runs],
-    }
-    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
+    out = io.StringIO()
+    write_runs_json(out, function, gradient, runs, **extra)
+    return out.getvalue()
 
 
 def runs_to_csv(runs: Sequence[NamedRun]) -> str:
     """One row per point: optimizer, run index, step, x, y, f, |grad f|."""
     out = io.StringIO()
+    write_runs_csv(out, runs)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ streaming
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+def _split_at_markers(text: str, names: Sequence[str]) -> list[str]:
+    """``text`` cut where each marker (as JSON writes it, quoted) stands, in order."""
+    pieces = []
+    for name in names:
+        quoted = json.dumps(_marker(name))
+        before, text = text.split(quoted, 1)
+        pieces.append(before)
+    pieces.append(text)
+    return pieces
+
+
+def write_runs_json(
+    out: TextIO, function: str, gradient: str, runs: Sequence[NamedRun], **extra: object
+) -> None:
+    """Write :func:`runs_to_json`'s text to ``out``, a run and a few thousand points at a time."""
+    head = {"function": function, "gradient": gradient, **extra, "runs": _marker("runs")}
+    before, after = _split_at_markers(json.dumps(head, indent=1, allow_nan=False), ["runs"])
+    out.write(before)
+    if not runs:
+        out.write("[]")
+    else:
+        out.write("[\n")
+        for index, run in enumerate(runs):
+            if index:
+                out.write(",\n")
+            _write_run(out, run, depth=2)
+        out.write("\n ]")
+    out.write(after + "\n")
+
+
+def _write_run(out: TextIO, run: NamedRun, depth: int) -> None:
+    """One run as JSON nested ``depth`` levels deep (lines indented by one space a level)."""
+    t = run.trajectory
+    fields = _fields_around_arrays(run)
+    text = json.dumps(fields, indent=1, allow_nan=False)
+    pad = " " * depth
+    pieces = _split_at_markers(text.replace("\n", "\n" + pad), list(_ARRAYS))
+    out.write(pad + pieces[0])
+    for (name, kind), piece in zip(_ARRAYS.items(), pieces[1:], strict=True):
+        _write_array(out, np.asarray(getattr(t, name), dtype=kind), depth + 1)
+        out.write(piece)
+
+
+def _fields_around_arrays(run: NamedRun) -> dict:
+    """:func:`run_to_dict` with markers in place of the long arrays (filled in as they stream)."""
+    t = run.trajectory
+    fields: dict[str, object] = {
+        "optimizer": run.name,
+        "method": t.config.name,
+        "params": dict(t.config.params),
+        "start": [_num(t.start[0]), _num(t.start[1])],
+    }
+    fields.update({name: _marker(name) for name in _ARRAYS})
+    fields.update(
+        status=t.status,
+        steps=t.steps,
+        stopped_at=t.stopped_at,
+        stationary=t.stationary,
+        message=t.message,
+    )
+    return fields
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Each value as JSON writes a float; null where it is not finite."""
+    return [repr(v) if math.isfinite(v) else "null" for v in values.tolist()]
+
+
+def _write_array(out: TextIO, values: np.ndarray, depth: int) -> None:
+    """A list of numbers (1-D) or of [x, y] pairs (2-D) whose key is ``depth`` levels deep."""
+    if len(values) == 0:
+        out.write("[]")
+        return
+    item, inner, close = " " * (depth + 1), " " * (depth + 2), " " * depth
+    out.write("[\n")
+    for start in range(0, len(values), _CHUNK):
+        part = values[start : start + _CHUNK]
+        if part.ndim == 1:
+            lines = [item + v for v in _numbers(part)]
+        else:
+            xs, ys = _numbers(part[:, 0]), _numbers(part[:, 1])
+            lines = [
+                f"{item}[\n{inner}{x},\n{inner}{y}\n{item}]" for x, y in zip(xs, ys, strict=True)
+            ]
+        if start:
+            out.write(",\n")
+        out.write(",\n".join(lines))
+    out.write(f"\n{close}]")
+
+
+def write_runs_csv(out: TextIO, runs: Sequence[NamedRun]) -> None:
+    """Write :func:`runs_to_csv`'s text to ``out``, a few thousand rows at a time."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for index, run in enumerate(runs):
-        t = run.trajectory
-        for step, ((x, y), f, g) in enumerate(zip(t.points, t.values, t.grad_norms, strict=True)):
-            writer.writerow(
-                (
-                    run.name,
-                    index,
-                    step,
-                    repr(float(x)),
-                    repr(float(y)),
-                    repr(float(f)),
-                    repr(float(g)),
-                )
-            )
-    return out.getvalue()
+        for rows in _csv_rows(run, index):
+            writer.writerows(rows)
+
+
+def _csv_rows(run: NamedRun, index: int) -> Iterator[list[tuple]]:
+    t = run.trajectory
+    columns = (t.points[:, 0], t.points[:, 1], t.values, t.grad_norms)
+    if not len(t.points) == len(t.values) == len(t.grad_norms):
+        raise ValueError("a trajectory's points, values and gradient norms differ in length")
+    for start in range(0, len(t.points), _CHUNK):
+        parts = [
+            [repr(v) for v in np.asarray(c[start : start + _CHUNK], np.float64).tolist()]
+            for c in columns
+        ]
+        yield [
+            (run.name, index, start + k, x, y, f, g)
+            for k, (x, y, f, g) in enumerate(zip(*parts, strict=True))
+        ]

@@ -1,7 +1,10 @@
 """Still images of a view: PNG, SVG or PDF of the contour and loss views, PNG of the 3-D view.
 
-The format comes from the file's suffix.  Files are written beside the
-target and renamed into place, so a failure never leaves half a file.
+The format comes from the file's suffix.  Qt encodes each image into memory
+(where no write can fail unseen: Qt's file writers report a full disk with a
+message on stderr, or not at all); :mod:`gdplayground.io.files` then writes the
+bytes beside the target, checked and synced, and renames them into place, so
+a failure never leaves half a file.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from gdplayground.export.render import (
     offscreen_view,
     paint_2d,
 )
-from gdplayground.io.files import OutputError, atomic_write
+from gdplayground.io.files import OutputError, atomic_write_bytes
 
 if TYPE_CHECKING:
     from gdplayground.core.picture import Picture
@@ -119,28 +122,29 @@ def write_image(
         raise ExportError("camera only applies to the 3-D (surface) view")
     with offscreen_view(picture, view, size, frame, camera, widget) as widget:
         if suffix == ".png":
-            image = grab(widget, size)
-            _write(path, lambda tmp: _save_png(image, tmp))
+            data = png_bytes(grab(widget, size))
         else:
-            _write(path, lambda tmp: _save_vector(widget, size, tmp, suffix))
-
-
-def _write(path: str | Path, write: Any) -> None:
-    """atomic_write, with every OS problem reported as an ExportError."""
+            data = _vector_bytes(widget, size, suffix)
     try:
-        atomic_write(path, write)
+        atomic_write_bytes(path, data)
     except OutputError as exc:
         raise ExportError(str(exc)) from None
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _save_png(image: Any, tmp: Path) -> None:
-    if not image.save(str(tmp), "PNG", _PNG_QUALITY):
-        raise OSError(f"could not save the PNG image to {tmp.parent}")
+def png_bytes(image: Any) -> bytes:
+    """``image`` (a QImage) encoded as PNG, in memory."""
+    from gdplayground.qt._qt import QtCore
+
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG", _PNG_QUALITY):
+        raise ExportError(
+            f"could not encode a {image.width()}x{image.height()} PNG: try a smaller --size"
+        )
+    return bytes(buffer.data())
 
 
-def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> None:
+def _vector_bytes(widget: Any, size: tuple[int, int], suffix: str) -> bytes:
     """Paint the view into an SVG or PDF: lines and text stay vectors, the colour fill an image."""
     from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 
@@ -151,19 +155,21 @@ def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> 
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
         if hasattr(item, "setExportMode"):
             item.setExportMode(True, {"antialias": True})
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     if suffix == ".svg":
         from PySide6.QtSvg import QSvgGenerator
 
         _split_long_curves(widget)
 
         device = QSvgGenerator()
-        device.setFileName(str(tmp))
+        device.setOutputDevice(buffer)
         device.setSize(QtCore.QSize(width, height))
         device.setViewBox(QtCore.QRect(0, 0, width, height))
         device.setResolution(96)
         device.setTitle("gdplayground")
     else:
-        device = QtGui.QPdfWriter(str(tmp))
+        device = QtGui.QPdfWriter(buffer)
         device.setResolution(96)
         device.setCreator("gdplayground")
         page = QtCore.QSizeF(width * 72.0 / 96.0, height * 72.0 / 96.0)
@@ -171,12 +177,16 @@ def _save_vector(widget: Any, size: tuple[int, int], tmp: Path, suffix: str) -> 
         device.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
     painter = QtGui.QPainter()
     if not painter.begin(device):
-        raise OSError(f"could not open {tmp.name} for writing")
+        raise ExportError(f"could not start drawing the {suffix[1:].upper()} file")
     try:
         painter.fillRect(QtCore.QRectF(0, 0, width, height), widget.backgroundBrush())
         paint_2d(widget, painter, size)
     finally:
-        painter.end()
+        ended = painter.end()
+    data = bytes(buffer.data())
+    if not ended or not data:
+        raise ExportError(f"could not finish drawing the {suffix[1:].upper()} file")
+    return data
 
 
 #: Qt's own SVG reader (used by many image viewers) drops a path of more than

@@ -68,14 +68,22 @@ class BuiltSession:
 
 
 # ------------------------------------------------------------------ text
+def shown(text: str, limit: int = 40) -> str:
+    """What the user typed, shortened for a one-line message."""
+    text = text.strip()
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text)} characters)"
+
+
 def parse_number(text: str, what: str) -> float:
     """One finite number; ``what`` names it in the error."""
     try:
         value = float(text)
     except ValueError:
-        raise BuildError(f"{what}: {text.strip()!r} is not a number") from None
+        raise BuildError(f"{what}: {shown(text)!r} is not a number") from None
     if not math.isfinite(value):
-        raise BuildError(f"{what}: {text.strip()} is not a finite number")
+        raise BuildError(
+            f"{what}: {shown(text)} is not a finite number (float64 stops near 1.8e308)"
+        )
     return value
 
 
@@ -84,7 +92,8 @@ def parse_numbers(text: str, count: int, what: str, example: str) -> tuple[float
     parts = text.split(",")
     if len(parts) != count:
         raise BuildError(
-            f"{what} {text!r}: write {count} numbers separated by commas, e.g. {what}={example}"
+            f"{what} {shown(text)!r}: write {count} numbers separated by commas, "
+            f"e.g. {what}={example}"
         )
     return tuple(parse_number(part, what) for part in parts)
 
@@ -141,7 +150,7 @@ def _load_base(path: str | None) -> Session | None:
 
 def _start(text: str) -> tuple[float, float]:
     start = parse_numbers(text, 2, "--start", "-1.5,2")
-    _checked(start_problem(start), f"--start {text}")
+    _checked(start_problem(start), f"--start {shown(text)}")
     return start  # type: ignore[return-value]
 
 
@@ -219,8 +228,8 @@ def build_session(options: SessionOptions, max_starts: int = MAX_STARTS) -> Buil
         _checked(tol_problem(tol), f"--tol {options.tol}")
     else:
         tol = base.tol if base else DEFAULT_TOL
-    runs = sum(e.enabled for e in optimizers) * len(starts)
-    _checked(work_problem(runs, steps), "--steps")
+    methods = [e.method for e in optimizers if e.enabled]
+    _checked(work_problem(methods, len(starts), steps), "--steps")
 
     common = dict(
         function=function,
@@ -243,8 +252,15 @@ def build_session(options: SessionOptions, max_starts: int = MAX_STARTS) -> Buil
     return BuiltSession(session, starts, fit)
 
 
+#: Whole numbers with more digits are refused before Python converts them.
+MAX_WHOLE_DIGITS = 18
+
+
 def _whole(text: str, what: str) -> int:
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if digits.isdigit() and len(digits) > MAX_WHOLE_DIGITS:
+        raise BuildError(f"{what}: a number of {len(digits)} digits is far too large")
     try:
         return int(text)
     except ValueError:
-        raise BuildError(f"{what}: {text.strip()!r} is not a whole number") from None
+        raise BuildError(f"{what}: {shown(text)!r} is not a whole number") from None

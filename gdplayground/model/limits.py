@@ -21,8 +21,32 @@ MAX_FUNCTION_CHARS = 2000
 #: Windows and start points beyond this size are refused (optimizer runs count
 #: points past it as diverged, and plots lose all precision).
 MAX_COORDINATE = 1e10
-#: runs x (steps + 1) points at most in one request: keeps memory and time bounded.
-MAX_POINT_STEPS = 20_000_000
+#: Bytes one recorded point of a run takes, at most, while it is computed: the
+#: batch's history (point, value, gradient, velocity) and the trajectory's own
+#: copies.  tests/model/test_budget.py measures it.
+BYTES_PER_POINT = 160
+#: runs x (steps + 1) points at most in one request: about 0.5 GB of
+#: trajectories (``BYTES_PER_POINT`` each), and the views' drawing stays bounded.
+#: A window of 64 optimizers runs 54,000 steps each; one optimizer, any number.
+MAX_POINT_STEPS = 3_500_000
+#: The computing one request may take, estimated before it starts (seconds).
+MAX_RUN_SECONDS = 120.0
+#: The estimate: every step costs ``STEP_SECONDS`` (evaluating f for all runs at
+#: once), plus per optimizer the cost of its update (Newton solves a Hessian),
+#: plus ``POINT_STEP_SECONDS`` per run.  Measured on a 2-core machine under load
+#: for a function of a few terms; longer functions take longer.
+STEP_SECONDS = 50e-6
+METHOD_STEP_SECONDS = {
+    "gd": 5e-6,
+    "momentum": 10e-6,
+    "nesterov": 20e-6,
+    "adagrad": 12e-6,
+    "rmsprop": 15e-6,
+    "adam": 20e-6,
+    "adamw": 20e-6,
+    "newton": 70e-6,
+}
+POINT_STEP_SECONDS = 0.5e-6
 #: starts in one ``run`` request
 MAX_STARTS = 1000
 

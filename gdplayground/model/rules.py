@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from gdplayground.model.budget import most_steps, run_bytes, run_points, run_seconds
 from gdplayground.model.limits import (
     COLOR_SCALES,
     GRADIENT_MODES,
@@ -20,6 +21,7 @@ from gdplayground.model.limits import (
     MAX_NAME,
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
+    MAX_RUN_SECONDS,
     MAX_STEPS,
     MAX_VIEW_SCALE,
     MIN_VIEW_SCALE,
@@ -129,25 +131,50 @@ def colour_problem(colour: str) -> str | None:
     return None if is_colour(colour) else f"{colour!r}: write a colour like #E69F00"
 
 
-def optimizer_problem(method: str, params: dict[str, float]) -> str | None:
-    """Why ``method`` with ``params`` is not a valid optimizer configuration."""
-    from gdplayground.core.optimizers import OptimizerError, make_config
+def optimizer_problem(
+    method: str, params: dict[str, float | str], steps: int | None = None
+) -> str | None:
+    """Why ``method`` with ``params`` is not a valid optimizer configuration (for a
+    run of ``steps`` steps, when given: a OneCycle schedule must cover the run)."""
+    from gdplayground.core.optimizers import OptimizerError, check_run, make_config
 
     try:
-        make_config(method, params)
+        config = make_config(method, params)
+        if steps is not None:
+            check_run(config, steps)
     except OptimizerError as exc:
         return str(exc)
     return None
 
 
-def work_problem(runs: int, steps: int) -> str | None:
-    """Why ``runs`` runs of ``steps`` steps are too much to compute at once."""
-    if runs * (steps + 1) > MAX_POINT_STEPS:
+def work_problem(methods: Sequence[str], starts: int, steps: int) -> str | None:
+    """Why every method in ``methods`` from ``starts`` start points, ``steps``
+    steps each, is too much to compute at once: the memory of the trajectories
+    or the estimated time over budget (see :mod:`gdplayground.model.budget`)."""
+    runs = len(methods) * starts
+    points = run_points(runs, steps)
+    seconds = run_seconds(methods, starts, steps)
+    if points <= MAX_POINT_STEPS and seconds <= MAX_RUN_SECONDS:
+        return None
+    fewer = "fewer starts or optimizers" if starts > 1 else "fewer optimizers"
+    most = most_steps(methods, starts, MAX_POINT_STEPS, MAX_RUN_SECONDS)
+    lower = f"use at most {most:,} steps, or {fewer}" if most > 0 else f"use {fewer}"
+    if points > MAX_POINT_STEPS:
         return (
-            f"{runs} runs x {steps} steps is too much work (at most "
-            f"{MAX_POINT_STEPS:,} points): use fewer steps, starts or optimizers"
+            f"{runs} runs x {steps:,} steps is too much work: {points:,} points, about "
+            f"{run_bytes(runs, steps) / 1e9:.1f} GB of memory (at most {MAX_POINT_STEPS:,} "
+            f"points); {lower}"
         )
-    return None
+    return (
+        f"{runs} runs x {steps:,} steps is too much work: about {seconds / 60:.0f} minutes "
+        f"of computing (at most {MAX_RUN_SECONDS / 60:.0f} minutes); {lower}"
+    )
+
+
+def session_work_problem(session: Session) -> str | None:
+    """:func:`work_problem` for the enabled optimizers of ``session`` (one start point)."""
+    methods = [e.method for e in session.optimizers if e.enabled]
+    return work_problem(methods, 1, session.steps)
 
 
 def preset_problem(preset: str | None, function: str) -> str | None:
@@ -193,12 +220,11 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
     for i, entry in enumerate(s.optimizers):
         where = f"optimizers[{i}]"
         found += [
-            (where, optimizer_problem(entry.method, entry.params)),
+            (where, optimizer_problem(entry.method, entry.params, s.steps)),
             (f"{where}.name", name_problem(entry.name)),
             (f"{where}.color", colour_problem(entry.color)),
         ]
-    enabled = sum(e.enabled for e in s.optimizers)
-    found.append(("steps", work_problem(enabled, s.steps)))
+    found.append(("steps", session_work_problem(s)))
     return [(where, message) for where, message in found if message]
 
 

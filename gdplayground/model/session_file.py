@@ -32,6 +32,8 @@ from gdplayground.model.session import OptimizerEntry, Session, SessionError, Vi
 
 #: Python refuses to turn longer integers into text; session files never need them.
 MAX_INTEGER_DIGITS = 400
+#: Longer numbers with a fraction or an exponent are refused too (none is needed).
+MAX_NUMBER_CHARS = 400
 
 
 def session_to_dict(session: Session) -> dict[str, Any]:
@@ -80,8 +82,23 @@ def session_from_json(text: str) -> Session:
             )
         return int(digits)
 
+    def real(digits: str) -> float:
+        if len(digits) > MAX_NUMBER_CHARS:
+            raise SessionError(
+                f"the file contains a number of {len(digits)} characters: "
+                "write a number of sensible size"
+            )
+        value = float(digits)
+        if not math.isfinite(value):
+            raise SessionError(
+                f"the file contains {digits if len(digits) <= 24 else digits[:20] + '...'}, "
+                "beyond the range of float64 (about ±1.8e308): "
+                "write a number of sensible size"
+            )
+        return value
+
     try:
-        data = json.loads(text, parse_constant=no_constants, parse_int=integer)
+        data = json.loads(text, parse_constant=no_constants, parse_int=integer, parse_float=real)
     except SessionError:
         raise
     except json.JSONDecodeError as exc:
@@ -137,7 +154,8 @@ def _read_entry(item: Any, index: int) -> OptimizerEntry:
     params: dict[str, float] = {}
     if params_reader is not None:
         for key in params_reader.keys():
-            params[key] = params_reader.number(key)
+            # a number, or the text of a choice (a schedule's name)
+            params[key] = params_reader.number_or_text(key, 32)
     try:
         config = make_config(method, params)
     except OptimizerError as exc:
@@ -212,6 +230,11 @@ class _Reader:
             op = ">" if strict else ">="
             raise SessionError(f"{self._path(key)}: must be {op} {low:g}, not {value:g}")
         return value
+
+    def number_or_text(self, key: str, max_len: int) -> float | str:
+        if isinstance(self.data.get(key), str):
+            return self.text(key, max_len)
+        return self.number(key)
 
     def optional_number(self, key: str) -> float | None:
         if self.data.get(key) is None:

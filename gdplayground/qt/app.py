@@ -31,6 +31,9 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
 
 def run_app(session_path: str | None = None) -> int:
     """Open the window (optionally with a saved session) and run until it closes."""
+    from gdplayground.core.quiet import silence_float_warnings
+
+    silence_float_warnings()
     app = make_application()
     from gdplayground.qt.main_window import MainWindow
 

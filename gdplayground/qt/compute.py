@@ -12,6 +12,7 @@ from PySide6 import QtCore
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective
 from gdplayground.core.scene import Cancelled, Landscape, PendingRuns, Scene, build_scene
+from gdplayground.model.rules import session_work_problem
 from gdplayground.model.session import Session
 
 if TYPE_CHECKING:
@@ -95,6 +96,10 @@ class SceneComputer(QtCore.QObject):
             generation = self._generation
         if self.worker is not None:
             self.worker.supersede(generation)
+        too_much = session_work_problem(session)
+        if too_much:  # refused before anything is computed: the picture on show stays
+            self._finished.emit(generation, None, f"not computed: {too_much}")
+            return
         previous = self.scene
         if not self._busy_delay.isActive() and not self._busy_shown:
             self._busy_delay.start()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdplayground.core.picture import PathData, Picture, same_geometry
-from gdplayground.core.sampling import Grid, colour_scale, contour_levels, isolines
+from gdplayground.core.sampling import Grid, colour_scale, contour_levels, grid_note, isolines
 from gdplayground.model.session import ViewOptions
 from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark, pg
@@ -407,9 +407,10 @@ class ContourView(pg.GraphicsLayoutWidget):
             segments = isolines(grid, levels)
         self.isoline_item.setData(segments[:, 0], segments[:, 1], connect="pairs")
 
-        if grid.undefined_fraction > 0:
-            self.note_item.setText(undefined_note(grid.undefined_fraction))
-        self.note_item.setVisible(grid.undefined_fraction > 0)
+        note = grid_note(grid)  # overflow (inf) and undefined (nan) told apart
+        if note:
+            self.note_item.setText(note)
+        self.note_item.setVisible(bool(note))
         if new_grid:
             self._rebuild_geometry()
             self.reset_view()

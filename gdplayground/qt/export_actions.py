@@ -24,6 +24,7 @@ IMAGE_FILTERS = {
 }
 ANIMATION_FILTER = "GIF animation (*.gif);;MP4 video (*.mp4)"
 DATA_FILTER = "CSV table (*.csv);;JSON (*.json)"
+SCRIPT_FILTER = "Python script (*.py)"
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class ExportActions(QtCore.QObject):
         self._add(menu, "&Copy image", self.copy_image, "Ctrl+Shift+C")
         self._add(menu, "Export &animation…", self.export_animation_dialog, "Ctrl+Shift+E")
         self._add(menu, "Export &trajectories…", self.export_data_dialog, None)
+        self._add(menu, "Export as &PyTorch script…", self.export_script_dialog, None)
 
     def _add(self, menu: QtWidgets.QMenu, text: str, slot, key: str | None) -> None:
         action = QtGui.QAction(text, self.window)
@@ -318,28 +320,51 @@ class ExportActions(QtCore.QObject):
     def export_data_to(self, path: str | Path) -> bool:
         """The same CSV / JSON as ``gdplayground run``, for the current picture."""
         from gdplayground.core.trajectory import NamedRun
-        from gdplayground.export.data import runs_to_csv, runs_to_json
-        from gdplayground.io.files import OutputError, atomic_write_text
+        from gdplayground.export.data import write_runs_csv, write_runs_json
+        from gdplayground.io.files import OutputError, atomic_output
 
         picture = self._ready_picture()
         if picture is None:
             return False
         runs = [NamedRun(path.name, path.source) for path in picture.paths]
         path = Path(path)
-        if path.suffix.lower() == ".json":
-            session = self._session()
-            text = runs_to_json(session.function, session.gradient, runs)
-        elif path.suffix.lower() == ".csv":
-            text = runs_to_csv(runs)
-        else:
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".csv"):
             self._warn(f"{path.name}: end the file name in .csv or .json")
             return False
+        session = self._session()
         try:
-            atomic_write_text(path, text)
+            with _Busy(), atomic_output(path, text=True) as out:  # streamed, never one string
+                if suffix == ".json":
+                    write_runs_json(out, session.function, session.gradient, runs)
+                else:
+                    write_runs_csv(out, runs)
         except OutputError as exc:
             self._warn(str(exc))
             return False
         self._status(f"Saved {path}")
+        return True
+
+    # ------------------------------------------------------------------ script
+    def export_script_dialog(self) -> None:
+        """Ask for a .py file and write the race as a standalone PyTorch script."""
+        path = self._ask_path("Export PyTorch script", SCRIPT_FILTER, "race.py")
+        if path is not None:
+            self.export_script_to(path)
+
+    def export_script_to(self, path: str | Path) -> bool:
+        """The race as ``gdplayground export -o race.py`` writes it; True when written."""
+        from gdplayground.core.expression import ExpressionError
+        from gdplayground.core.optimizers import OptimizerError
+        from gdplayground.export.torch_script import write_session_script
+        from gdplayground.io.files import OutputError
+
+        try:
+            write_session_script(self._session(), Path(path))
+        except (ExpressionError, OptimizerError, OutputError) as exc:
+            self._warn(str(exc))
+            return False
+        self._status(f"Saved {path}: run it with a Python that has PyTorch")
         return True
 
 

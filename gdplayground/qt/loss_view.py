@@ -31,7 +31,7 @@ def wants_log_y(values: np.ndarray) -> bool:
     positive = finite[finite > 0]
     if positive.size < 2:
         return False
-    return bool(np.log10(positive.max() / positive.min()) > LOG_Y_DECADES)
+    return bool(np.log10(positive.max()) - np.log10(positive.min()) > LOG_Y_DECADES)
 
 
 def display_values(values: np.ndarray, log: bool) -> np.ndarray:

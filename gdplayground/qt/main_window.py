@@ -23,6 +23,7 @@ from gdplayground.core.picture import Picture, landscape_picture, picture_from_s
 from gdplayground.core.scene import Landscape, Scene
 from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
 from gdplayground.model.presets import load_presets
+from gdplayground.model.rules import session_problems
 from gdplayground.model.session import (
     Session,
     SessionError,
@@ -345,7 +346,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.holder.set(session)
 
     def _update(self, **changes) -> None:
-        self.holder.update(**changes)
+        """Apply an edit, if the session it makes keeps every rule (a OneCycle shorter
+        than the new step count, a race over the work budget...): what the window
+        accepts, its saved file reloads.  Otherwise say why and show what is in force."""
+        new = replace(self.session, **changes)
+        problems = session_problems(new)
+        if problems:
+            where, message = problems[0]
+            self.statusBar().showMessage(f"Not applied: {where}: {message}", 10000)
+            self._show_session_in_panels(self.session, None)
+            return
+        self.holder.set(new)
 
     def _on_session_changed(self, session: Session, fields: frozenset[str]) -> None:
         self._show_session_in_panels(session, fields)

@@ -502,3 +502,17 @@ def test_a_session_without_isolines_shows_none_in_the_window(qtbot, settings) ->
     assert not w.contour.isoline_item.isVisible()  # as an export of this session draws it
     w.set_session(replace(session, view=ViewOptions(show_isolines=True)))
     assert w.contour.isoline_item.isVisible()
+
+
+def test_an_edit_that_breaks_a_rule_is_refused_and_the_panels_show_what_holds(
+    qtbot, window
+) -> None:
+    entries = list(window.session.optimizers)
+    entries[0] = entry_for("momentum", {"schedule": "onecycle", "total_steps": 60})
+    window.optimizer_panel.optimizers_changed.emit(tuple(entries))
+    wait_scene(qtbot, window)
+    assert window.session.optimizers[0].params["total_steps"] == 60
+    window.settings_panel.steps_changed.emit(200)  # longer than the OneCycle schedule
+    assert window.session.steps == 60  # refused: a file of it would not reload
+    assert window.settings_panel.steps() == 60
+    assert "total_steps" in window.statusBar().currentMessage()

@@ -340,10 +340,31 @@ def test_reset_restores_defaults(qtbot, panel) -> None:
 
 
 def test_selecting_another_method_rebuilds_the_form(panel) -> None:
-    panel.select(4)  # Newton has only lr
-    assert list(panel._form._fields) == ["lr"]
+    panel.select(4)  # Newton has only lr (and a schedule for it; no clipping)
+    assert panel.form_field_names() == ["lr", "schedule"]
     panel.select(3)
-    assert list(panel._form._fields) == [h.name for h in OPTIMIZERS["adam"].hyperparameters]
+    own = [h.name for h in OPTIMIZERS["adam"].hyperparameters]
+    assert panel.form_field_names() == [*own, "schedule", "clip_norm", "clip_value"]
+
+
+def test_a_schedule_brings_its_own_settings_and_a_new_one_starts_afresh(qtbot, panel) -> None:
+    panel.select(3)  # Adam
+    changed = Recorder(panel.optimizers_changed)
+    schedule = panel.form_field("schedule")
+    schedule.setCurrentIndex(schedule.findData("cosine"))
+    entry = panel.entries()[3]
+    assert entry.params["schedule"] == "cosine" and "T_max" in entry.params
+    assert "T_max" in panel.form_field_names() and len(changed.calls) == 1
+    _type(qtbot, panel.form_field("T_max"), "50")
+    assert panel.entries()[3].params["T_max"] == 50
+    schedule = panel.form_field("schedule")  # the form was rebuilt for cosine's settings
+    schedule.setCurrentIndex(schedule.findData("step"))
+    params = panel.entries()[3].params
+    assert params["schedule"] == "step" and "T_max" not in params and "step_size" in params
+    schedule = panel.form_field("schedule")
+    schedule.setCurrentIndex(schedule.findData("constant"))
+    assert "schedule" not in panel.entries()[3].params
+    assert panel.form_field_names()[-3:] == ["schedule", "clip_norm", "clip_value"]
 
 
 def test_set_entries_and_status_do_not_emit(qtbot, panel) -> None:

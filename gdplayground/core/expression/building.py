@@ -93,8 +93,12 @@ class _Built:
     expr: sympy.Expr
     values: np.ndarray  # 0-d for constants
     constant: bool  # no x or y in the node (as written, or after sympy's evaluation)
-    # the deepest node inside with no finite sample value, and whether all its values are ±inf
-    undefined: tuple[_Node, bool] | None = None
+    # the deepest node inside with no finite sample value, and the part of the
+    # sample points where that is because a value overflowed float64
+    undefined: tuple[_Node, float] | None = None
+    # sample points where the value is not finite because it overflowed (here or
+    # below), as opposed to being undefined (a pole, a root of a negative number)
+    overflowed: np.ndarray | bool = False
     # the node as written (see Written), before sympy's automatic simplification
     written: tuple = ()
 
@@ -131,6 +135,40 @@ def _rational_bits(expr: sympy.Basic, depth: int = 3) -> int:
     return max((_rational_bits(arg, depth - 1) for arg in expr.args), default=0)
 
 
+#: Functions whose value can overflow float64 at a finite argument (log(0) = -inf is a pole).
+_OVERFLOWING_FUNCTIONS = frozenset({"exp", "sinh", "cosh", "softplus"})
+
+
+def _overflowed_below(children: tuple[_Built, ...]) -> np.ndarray | bool:
+    """Sample points where some child's value overflowed."""
+    found: np.ndarray | bool = False
+    for child in children:
+        found = found | child.overflowed
+    return found
+
+
+def _overflows(node: _Node, built: _Built, children: tuple[_Built, ...]) -> np.ndarray | bool:
+    """Sample points where this node's own operation, on finite values, went beyond
+    float64 (rather than hitting a pole such as 1/0 or log(0), or having no real value)."""
+    inputs_finite: np.ndarray | bool = True
+    for child in children:
+        inputs_finite = inputs_finite & np.isfinite(child.values)
+    infinite = np.isinf(built.values)
+    if node.kind in ("neg", "sum"):
+        return inputs_finite
+    if node.kind == "product":  # 1e200*1e200*0 is nan: still an overflow; x/0 is a pole
+        poles: np.ndarray | bool = False
+        for op, child in zip(node.ops, children, strict=True):
+            if op == "/":
+                poles = poles | (child.values == 0)
+        return inputs_finite & ~poles
+    if node.kind == "power":
+        return inputs_finite & infinite & (children[0].values != 0)
+    if node.kind == "call":
+        return inputs_finite & infinite & (node.name in _OVERFLOWING_FUNCTIONS)
+    return False
+
+
 def _first_value(values: np.ndarray) -> float:
     return float(values) if values.ndim == 0 else float(values.flat[0])
 
@@ -150,10 +188,11 @@ class _Builder:
         built = self._check_result(node, built, children)
         if built.values.ndim > 0:
             finite = np.isfinite(built.values)
+            overflowed = ~finite & (_overflowed_below(children) | _overflows(node, built, children))
+            built = replace(built, overflowed=overflowed)
             if not finite.any():
                 inner = next((child.undefined for child in children if child.undefined), None)
-                overflows = bool(np.isinf(built.values).all())
-                built = replace(built, undefined=inner or (node, overflows))
+                built = replace(built, undefined=inner or (node, float(overflowed.mean())))
             elif not finite.all():
                 # a pole (1/0 = inf) is not a value: stop later steps turning it into
                 # a finite one (inf^-0.5 = 0) that would hide "undefined everywhere"
@@ -470,10 +509,26 @@ def _parse(text: str, names: Names) -> ParsedFunction:
     if built.expr.has(sympy.I, *_BAD_VALUES):
         raise ExpressionError(f"{builder._shown(tree)} is not a real number")
     if built.undefined is not None:
-        culprit, overflows = built.undefined
-        shown = builder._shown(culprit)
-        detail = "is too large everywhere" if overflows else "has no real value at any point"
+        culprit, overflowing = built.undefined
         raise ExpressionError(
-            f"{names.symbol} is undefined everywhere: {shown} {detail}", culprit.start + 1
+            _nowhere_finite(names.symbol, builder._shown(culprit), overflowing),
+            culprit.start + 1,
         )
     return ParsedFunction(built.expr, built.written, names)
+
+
+def _nowhere_finite(symbol: str, shown: str, overflowing: float) -> str:
+    """Why ``shown`` has no finite value at any sample point: it overflows float64
+    (at the part ``overflowing`` of them), or it has no real value."""
+    if overflowing >= 1:
+        return (
+            f"{symbol} overflows float64 everywhere: {shown} is beyond ±1.8e308 at every test "
+            "point; rescale it (smaller constants, powers or exp arguments)"
+        )
+    if overflowing > 0:
+        return (
+            f"{symbol} is nowhere finite: {shown} overflows float64 (beyond ±1.8e308) at "
+            f"{overflowing:.0%} of the test points and has no real value at the others; "
+            "rescale it"
+        )
+    return f"{symbol} is undefined everywhere: {shown} has no real value at any point"
