@@ -493,8 +493,11 @@ class ContourView(pg.GraphicsLayoutWidget):
         for path, items in zip(self._paths, self._items, strict=False):
             colour = QtGui.QColor(path.colour)
             dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-            history = QtGui.QColor(colour)
-            history.setAlpha(150)  # older history lighter, as wide as a projector needs
+            # older history lighter (blended with white, opaque: translucent segments
+            # would bead where they meet), as wide as a projector needs
+            history = QtGui.QColor(
+                *(round(0.6 * c + 0.4 * 255) for c in (colour.red(), colour.green(), colour.blue()))
+            )
             items.line.setPen(pg.mkPen(history, width=style.HISTORY_PX * line, style=dash))
             items.trail.setPen(pg.mkPen(colour, width=style.PATH_PX * line, style=dash))
             items.trail.opts["shadowPen"] = pg.mkPen(0, 0, 0, 150, width=(style.PATH_PX + 2) * line)

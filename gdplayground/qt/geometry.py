@@ -20,7 +20,7 @@ from gdplayground.core.sampling import Domain
 #: the scale is rounded so that one unit on the axes stands for a round |∇f|.
 GRADIENT_LENGTH = 0.12
 #: Arrows longer than this fraction of the window are cut to it.
-ARROW_MAX = 0.5
+ARROW_MAX = 0.3
 #: Step arrows shorter than this fraction are drawn this long (so they show).
 STEP_MIN = 0.02
 _HEAD_FRACTION, _HEAD_MAX = 0.3, 0.03
