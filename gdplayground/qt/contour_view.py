@@ -218,6 +218,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         )
         self.key.setParentItem(self.plot.getViewBox())
         self.key.setZValue(_Z_HOVER)
+        self.key.setVisible(False)  # until it has something to say
         self._key_entries: list[tuple[str, str, str]] = []
         self._key_samples: list[pg.PlotDataItem] = []
         self._legend_frame = 0
@@ -759,6 +760,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             )
         if self._show_step:
             entries.append(("step taken", "#404040", "dash"))
+        self.key.setVisible(bool(entries))
         if entries == self._key_entries:
             return
         self._key_entries = entries
