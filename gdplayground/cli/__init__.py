@@ -18,7 +18,7 @@ from gdplayground import PROG
 from gdplayground.cli.interrupts import install_stop_handlers, phase
 
 __all__ = ["PROG", "main"]
-_COMMANDS = ("run", "export")
+_COMMANDS = ("run", "export", "explain")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +55,10 @@ def _main(args_list: list[str]) -> int:
             from gdplayground.cli.run import run_command
 
             return run_command(args)
+        if args.command == "explain":
+            from gdplayground.cli.explain import explain_command
+
+            return explain_command(args)
         if args.command == "export":
             from gdplayground.cli.export import export_command
 

@@ -40,6 +40,7 @@ from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.keyboard import KeyboardRouter
 from gdplayground.qt.loss_view import LossView
+from gdplayground.qt.narration_panel import NarrationPanel
 from gdplayground.qt.optimizer_panel import OptimizerPanel
 from gdplayground.qt.playback_bar import PlaybackBar
 from gdplayground.qt.session_files import SessionFiles
@@ -217,6 +218,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_dock.setMinimumWidth(280)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
 
+        self.narration = NarrationPanel()
+        self.narration_dock = QtWidgets.QDockWidget("Narrated step", self)
+        self.narration_dock.setObjectName("narration_dock")
+        self.narration_dock.setWidget(self.narration)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.narration_dock)
+        self.narration_dock.hide()
+
     def _action(
         self, menu: QtWidgets.QMenu, text: str, slot, shortcut=None, checkable: bool = False
     ) -> QtGui.QAction:
@@ -270,6 +278,11 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         view.addSeparator()
         self._action(view, "Fit window to paths", self.fit_to_paths, "F")
+        self.narration_action = self.narration_dock.toggleViewAction()
+        self.narration_action.setText("Narrated step")
+        self.narration_action.setShortcut(QtGui.QKeySequence("N"))
+        view.addAction(self.narration_action)
+        self.addAction(self.narration_action)
         self._action(view, "Larger text", lambda: self._scale_text(TEXT_STEP), "Ctrl+=")
         self.addAction(_shortcut(self, "Ctrl++", lambda: self._scale_text(TEXT_STEP)))
         self._action(view, "Smaller text", lambda: self._scale_text(1 / TEXT_STEP), "Ctrl+-")
@@ -290,6 +303,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.function_editor.function_changed.connect(self._on_function_changed)
         self.function_editor.preset_chosen.connect(self._on_preset_chosen)
         self.holder.changed.connect(self._on_session_changed)
+        self.optimizer_panel.selection_changed.connect(self.narration.set_row)
         self.optimizer_panel.optimizers_changed.connect(
             lambda entries: self._update(optimizers=tuple(entries))
         )
@@ -503,6 +517,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.picture = picture
         for view in self._views():
             view.set_picture(picture)
+        self.narration.set_picture(picture, self.scene.objective if self.scene else None)
         self.clock.set_length(picture.frames)
         self.playback.set_length(picture.frames)
         self._on_frame(self.clock.frame)
@@ -531,6 +546,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.surface is not None:
             self.surface.set_frame(frame)
         self.playback.show_frame(frame)
+        self.narration.set_frame(frame)
         if texts:
             self._update_statuses(frame)
             if self.clock.is_playing():

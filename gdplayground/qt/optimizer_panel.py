@@ -371,6 +371,8 @@ class OptimizerPanel(QtWidgets.QWidget):
 
     optimizers_changed = QtCore.Signal(tuple)
     entry_changed = QtCore.Signal(int)
+    #: the row selected (-1: none), e.g. for the narrated step
+    selection_changed = QtCore.Signal(int)
 
     def __init__(
         self,
@@ -680,6 +682,7 @@ class OptimizerPanel(QtWidgets.QWidget):
             self._form.show_message(str(exc))
 
     def _current_changed(self, index: int) -> None:
+        self.selection_changed.emit(index)
         valid = 0 <= index < len(self._entries)
         self._form.show_entry(self._entries[index] if valid else None)
         self._update_buttons()

@@ -547,3 +547,17 @@ def test_typing_a_preset_s_formula_brings_its_window(qtbot, window) -> None:
     editor.validate_now()
     scene = wait_scene(qtbot, window)
     assert scene.session.preset == "himmelblau" and scene.session.domain == preset.domain
+
+
+def test_the_narrated_step_follows_the_selected_optimizer_and_the_timeline(qtbot, window) -> None:
+    window.show()
+    window.narration_action.trigger()
+    qtbot.waitUntil(window.narration.isVisible, timeout=10000)
+    window.optimizer_panel.select(3)  # Adam
+    window.set_frame(4)
+    text = window.narration.text()
+    assert text.startswith("Adam — step 5") and "m ← 0.9·m" in text and "v̂" in text
+    window.step(1)
+    assert window.narration.text().startswith("Adam — step 6")
+    window.optimizer_panel.select(4)  # Newton
+    assert "Hessian H =" in window.narration.text()
