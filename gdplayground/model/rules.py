@@ -18,6 +18,8 @@ from gdplayground.model.limits import (
     GRADIENT_MODES,
     MAX_COORDINATE,
     MAX_FUNCTION_CHARS,
+    MAX_LESSON_TEXT,
+    MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
@@ -199,6 +201,17 @@ def scale_problem(scale: float) -> str | None:
     return None
 
 
+def lesson_problem(title: str, text: str) -> str | None:
+    """Why a lesson's title or text cannot be shown beside the views."""
+    if not title.strip():
+        return "write a title"
+    if len(title) > MAX_LESSON_TITLE:
+        return f"the title is longer than {MAX_LESSON_TITLE} characters: shorten it"
+    if len(text) > MAX_LESSON_TEXT:
+        return f"the text is longer than {MAX_LESSON_TEXT} characters: shorten it"
+    return None
+
+
 def session_problems(session: Session) -> list[tuple[str, str]]:
     """Every (field, message) that makes ``session`` unusable, in field order."""
     s = session
@@ -214,6 +227,7 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
         ("preset", preset_problem(s.preset, s.function)),
         ("view.text_scale", scale_problem(s.view.text_scale)),
         ("view.line_scale", scale_problem(s.view.line_scale)),
+        ("lesson", lesson_problem(s.lesson.title, s.lesson.text) if s.lesson else None),
     ]
     if len(s.optimizers) > MAX_OPTIMIZERS:
         found.append(("optimizers", f"at most {MAX_OPTIMIZERS} optimizers"))

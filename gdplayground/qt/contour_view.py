@@ -375,7 +375,10 @@ class ContourView(pg.GraphicsLayoutWidget):
             item.setFont(style.font(style.LEGEND_PT, text))
         self.current_item.set_size(11 * line)
         self.minima_item.setSize(18 * line)
-        self.start_item.setSize(16 * line)
+        self.start_item.scale = 16 * line  # TargetItem's size in pixels
+        self.start_item._shape = None
+        self.start_item.prepareGeometryChange()
+        self.start_item.update()
 
     def set_grid(
         self,

@@ -39,6 +39,7 @@ from gdplayground.qt.contour_view import ContourView, format_value
 from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.keyboard import KeyboardRouter
+from gdplayground.qt.lesson_panel import LessonPanel
 from gdplayground.qt.loss_view import LossView
 from gdplayground.qt.narration_panel import NarrationPanel
 from gdplayground.qt.optimizer_panel import OptimizerPanel
@@ -50,6 +51,8 @@ from gdplayground.qt.settings_panel import SettingsPanel
 SETTINGS_ORG = "gdplayground"
 #: Ctrl+= / Ctrl+- change the text size by this factor.
 TEXT_STEP = 1.25
+#: Presenter mode: text (and the lesson, the playback bar) this many times larger.
+PRESENTER_SCALE = 2.0
 SURFACE_DELAY_MS = 150
 WORKER_DELAY_MS = 600
 #: The gradient is written out as text once a new function has been shown for
@@ -147,6 +150,7 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda: (self.surface,) if self.surface is not None else (),
         )
         self._show_session_in_panels(self.session, None)
+        self._show_lesson(self.session)
         self._restore_geometry()
         self.statusBar().showMessage("Ready: press Space to play", 4000)
         self._request()
@@ -217,6 +221,13 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.side_dock.setMinimumWidth(280)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
+
+        self.lesson_panel = LessonPanel()
+        self.lesson_dock = QtWidgets.QDockWidget("Lesson", self)
+        self.lesson_dock.setObjectName("lesson_dock")
+        self.lesson_dock.setWidget(self.lesson_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
+        self.lesson_dock.hide()
 
         self.narration = NarrationPanel()
         self.narration_dock = QtWidgets.QDockWidget("Narrated step", self)
@@ -295,6 +306,16 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.side_panel_action.setChecked(True)
         self.side_dock.visibilityChanged.connect(self._side_panel_shown)
+
+        self.lessons_menu = bar.addMenu("&Lessons")
+        self.lessons_menu.aboutToShow.connect(self._fill_lessons_menu)
+        self._fill_lessons_menu()
+        self.presenter_action = self._action(
+            view, "Presenter mode", self._toggle_presenter, "F11", checkable=True
+        )
+        self._presenter_saved: tuple | None = None
+        self._leave_presenter = _shortcut(self, "Esc", self._escape)
+        self.addAction(self._leave_presenter)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")
@@ -390,6 +411,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_session_changed(self, session: Session, fields: frozenset[str]) -> None:
         self._show_session_in_panels(session, fields)
+        if "lesson" in fields:
+            self._show_lesson(session)
         if self.scene is not None and self.scene.covers(session):
             self._show_picture(picture_from_scene(self.scene, session))  # nothing to compute
         else:
@@ -657,6 +680,100 @@ class MainWindow(QtWidgets.QMainWindow):
         from gdplayground.export.render import camera_of
 
         return camera_of(self.surface)
+
+    # ------------------------------------------------------------------ lessons
+    def lesson_folders(self) -> list[str]:
+        """A teacher's own folders of lessons, shown in the Lessons menu too."""
+        value = self.settings.value("lessons/folders", [])
+        folders = [value] if isinstance(value, str) else list(value or [])
+        return [f for f in folders if isinstance(f, str) and Path(f).is_dir()]
+
+    def add_lesson_folder(self, folder: str) -> None:
+        """Offer the lessons (session files) of ``folder`` in the Lessons menu."""
+        folders = [f for f in self.lesson_folders() if f != folder] + [folder]
+        self.settings.setValue("lessons/folders", folders)
+
+    def _fill_lessons_menu(self) -> None:
+        from gdplayground.model.lessons import list_lessons
+
+        menu = self.lessons_menu
+        menu.clear()
+        builtin = True
+        for lesson in list_lessons(self.lesson_folders()):
+            if builtin and not lesson.builtin:
+                menu.addSeparator()
+                builtin = False
+            action = menu.addAction(lesson.title)
+            action.setToolTip(str(lesson.path))
+            action.triggered.connect(lambda _=False, path=lesson.path: self.open_lesson(path))
+        menu.addSeparator()
+        menu.addAction("Add a folder of lessons…").triggered.connect(self._ask_lesson_folder)
+
+    def _ask_lesson_folder(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "A folder of lessons")
+        if folder:
+            self.add_lesson_folder(folder)
+
+    def open_lesson(self, path: str | Path) -> bool:
+        """Open a lesson: an ordinary session file (Save As keeps the teacher's version)."""
+        opened = self.open_path(path)
+        if opened:
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays
+        return opened
+
+    def _show_lesson(self, session: Session) -> None:
+        self.lesson_panel.set_lesson(session.lesson)
+        self.lesson_dock.setVisible(session.lesson is not None)
+
+    # ------------------------------------------------------------------ presenter mode
+    @property
+    def presenting(self) -> bool:
+        """Whether presenter mode is on."""
+        return self._presenter_saved is not None
+
+    def _toggle_presenter(self) -> None:
+        self.set_presenter(self.presenter_action.isChecked())
+
+    def set_presenter(self, on: bool) -> None:
+        """Presenter mode: full screen, no side panel, text twice as large and paths
+        twice as wide (exports made now use these sizes too); off restores what was."""
+        with QtCore.QSignalBlocker(self.presenter_action):
+            self.presenter_action.setChecked(on)
+        if on == self.presenting:
+            return
+        if on:
+            view = self.session.view
+            self._presenter_saved = (
+                self.isFullScreen(),
+                self.side_dock.isVisible(),
+                view.text_scale,
+                view.line_scale,
+            )
+            scale = max(PRESENTER_SCALE, view.text_scale)
+            self._update(view=replace(view, text_scale=scale, line_scale=max(2.0, view.line_scale)))
+            self.side_dock.hide()
+            self.showFullScreen()
+            self._scale_chrome(scale)
+        else:
+            full, side, text, line = self._presenter_saved
+            self._presenter_saved = None
+            self._update(view=replace(self.session.view, text_scale=text, line_scale=line))
+            self.side_dock.setVisible(side)
+            if not full:
+                self.showNormal()
+            self._scale_chrome(1.0)
+        self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def _scale_chrome(self, scale: float) -> None:
+        """The lesson text and the playback bar, readable from the back of a room."""
+        self.lesson_panel.set_scale(scale)
+        font = QtWidgets.QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * scale)
+        self.playback.setFont(font)
+
+    def _escape(self) -> None:
+        if self.presenting:
+            self.set_presenter(False)
 
     def _toggle_side_panel(self) -> None:
         """Hide the function and optimizer panels for more room (a projector), or show them."""

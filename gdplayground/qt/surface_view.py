@@ -25,6 +25,9 @@ PATH_LIFT = 0.015
 #: and where they rise above the top of the surface box.
 PATH_LIMIT = 1.0
 CEILING = 1.05 * Z_HEIGHT + PATH_LIFT
+#: The box gets numbers on its edges only in a view at least this many pixels
+#: (times the text scale) wide and high.
+TICK_ROOM_PX = 240
 
 # Lines on top of everything, with blending: a path behind a hill stays visible.
 _OVERLAY = {
@@ -156,6 +159,14 @@ class SurfaceScene:
         super().resizeEvent(event)
         if self._camera_untouched():
             self.setCameraParams(distance=self._framing_distance())
+        self._show_ticks_if_room()
+
+    def _show_ticks_if_room(self) -> None:
+        """Numbers on the box only where the view has room for them (large text in a
+        small view would cover the surface)."""
+        room = min(self.width(), self.height()) >= TICK_ROOM_PX * self._text_scale
+        for tick in getattr(self, "_ticks", []):
+            tick.setVisible(room and getattr(tick, "axis", None) is not None and tick.text != "")
 
     def _camera_untouched(self) -> bool:
         """Whether the camera is where :meth:`reset_camera` put it (bar the distance)."""
@@ -189,6 +200,7 @@ class SurfaceScene:
             label.setData(font=style.font(style.LABEL_PT + 1, self._text_scale))
         for tick in self._ticks:
             tick.setData(font=style.font(style.TICK_PT, self._text_scale))
+        self._show_ticks_if_room()
         self._style()
         self.set_frame(self._frame)
 
@@ -261,12 +273,13 @@ class SurfaceScene:
         seen = set()
         for item, spec in zip(self._ticks, wanted + [None] * len(self._ticks), strict=False):
             if spec is None or (spec[0], spec[1]) in seen:
+                item.axis = None
                 item.setVisible(False)
                 continue
             seen.add((spec[0], spec[1]))
             item.axis = spec[0]
             item.setData(text=spec[1], pos=spec[2], font=font)
-            item.setVisible(True)
+        self._show_ticks_if_room()
 
     def set_minima(self, points: Sequence[tuple[float, float]] | np.ndarray) -> None:
         """Mark known minima (drawn at their height when inside the window)."""

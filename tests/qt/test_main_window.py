@@ -561,3 +561,38 @@ def test_the_narrated_step_follows_the_selected_optimizer_and_the_timeline(qtbot
     assert window.narration.text().startswith("Adam — step 6")
     window.optimizer_panel.select(4)  # Newton
     assert "Hessian H =" in window.narration.text()
+
+
+def test_a_lesson_opens_in_one_click_with_its_text_beside_the_views(
+    qtbot, window, tmp_path
+) -> None:
+    window.show()
+    actions = [a for a in window.lessons_menu.actions() if a.text() == "Saddle points"]
+    assert actions, [a.text() for a in window.lessons_menu.actions()]
+    actions[0].trigger()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.function == "x^2 - y^2 + 0.25*y^4"
+    qtbot.waitUntil(window.lesson_dock.isVisible, timeout=10000)
+    assert (
+        window.lesson_panel.title() == "Saddle points" and "Predict" in window.lesson_panel.text()
+    )
+    # an edited lesson is an ordinary session: Save As keeps the teacher's version
+    window.contour.start_moved.emit(1.5, 0.001)
+    mine = tmp_path / "my-saddle.gdp.json"
+    assert window.files.save_to(mine)
+    window.add_lesson_folder(str(tmp_path))
+    window._fill_lessons_menu()
+    titles = [a.text() for a in window.lessons_menu.actions()]
+    assert titles.count("Saddle points") == 2  # the ready one, and the teacher's
+
+
+def test_presenter_mode_doubles_text_and_lines_and_escape_leaves_it(qtbot, window) -> None:
+    window.show()
+    before = window.session.view
+    window.presenter_action.trigger()
+    assert window.presenting and window.session.view.text_scale == 2.0
+    assert window.session.view.line_scale >= 2.0 and not window.side_dock.isVisible()
+    assert window.contour.plot.getAxis("left").style["tickFont"].pointSizeF() >= 2 * 9.0
+    window._escape()
+    assert not window.presenting and window.session.view == before
+    assert window.side_dock.isVisible()
