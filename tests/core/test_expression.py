@@ -568,4 +568,4 @@ def test_a_constant_sympy_writes_with_a_huge_integer_prints_as_a_number_that_par
 
     text = expression_to_text(parse_function("(0.5/12)^(1e-3)*x").expr)
     again = parse_function(text).expr
-    assert math.isclose(float(again.subs("x", 1)), (1 / 24) ** 0.001, rel_tol=1e-15)
+    assert math.isclose(float(again.subs(X, 1)), (1 / 24) ** 0.001, rel_tol=1e-15)
