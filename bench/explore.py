@@ -22,7 +22,7 @@ from gdplayground.core.explore.basins import (
 )
 from gdplayground.core.explore.sweep import sweep_learning_rates
 from gdplayground.core.gradients import compile_function
-from gdplayground.core.optimizers import make_config
+from gdplayground.core.optimizers import CLASSIC, make_config
 from gdplayground.core.trajectory import run_trajectory
 from gdplayground.model.presets import load_presets
 
@@ -129,16 +129,11 @@ def basins_250k(size: int = 500, steps: int = 500, repeat: int = 1) -> Metric:
 # ---------------------------------------------------------------- sweep
 
 
-#: The seven optimizers the issue's target names (L-BFGS, stepping each rate on its
-#: own in Python, takes minutes alone: its own figure is not this metric's).
-SWEPT = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-
-
 def sweep(points: int = 40, steps: int = 500, alone_rates: int = 5, repeat: int = 3) -> Metric:
     """Seven optimizers x ``points`` rates x ``steps`` steps on Rosenbrock, one start."""
     preset = load_presets()["rosenbrock"]
     objective = compile_function(preset.formula)
-    configs = [make_config(name) for name in SWEPT]
+    configs = [make_config(name) for name in CLASSIC]  # the issue's seven methods
     start = (-1.5, 2.0)
     seconds = min(
         interleaved(

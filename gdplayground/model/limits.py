@@ -71,6 +71,12 @@ DEFAULT_OPTIMIZERS: tuple[tuple[str, dict[str, float]], ...] = (
 MIN_VIEW_SCALE = 0.5
 MAX_VIEW_SCALE = 4.0
 
+#: A lesson's title and text (about 150 words, with room for markup).
+MAX_LESSON_TITLE = 80
+MAX_LESSON_TEXT = 2000
+#: Lessons are session files; a folder of them is read up to this many.
+MAX_LESSONS_PER_FOLDER = 200
+
 # ------------------------------------------------------------------ exploring
 #: Basin maps: starts a side of the grid (the window's menu offers BASIN_GRIDS).
 MIN_BASIN_GRID = 2

@@ -27,6 +27,8 @@ from gdplayground.model.limits import (
     MAX_BASIN_GRID,
     MAX_COORDINATE,
     MAX_FUNCTION_CHARS,
+    MAX_LESSON_TEXT,
+    MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
@@ -196,7 +198,7 @@ def preset_problem(preset: str | None, function: str) -> str | None:
     presets = load_presets()
     if preset not in presets:
         return f"{preset!r} is not one of {', '.join(presets)}"
-    if presets[preset].formula != function:
+    if "".join(presets[preset].formula.split()).lower() != "".join(function.split()).lower():
         return (
             f"{preset!r} does not match the function: remove the preset, "
             f"or write the preset's formula {presets[preset].formula!r}"
@@ -208,6 +210,17 @@ def scale_problem(scale: float) -> str | None:
     """Why ``scale`` cannot be a text or line scale of the views."""
     if not math.isfinite(scale) or not MIN_VIEW_SCALE <= scale <= MAX_VIEW_SCALE:
         return f"write a scale between {MIN_VIEW_SCALE:g} and {MAX_VIEW_SCALE:g}"
+    return None
+
+
+def lesson_problem(title: str, text: str) -> str | None:
+    """Why a lesson's title or text cannot be shown beside the views."""
+    if not title.strip():
+        return "write a title"
+    if len(title) > MAX_LESSON_TITLE:
+        return f"the title is longer than {MAX_LESSON_TITLE} characters: shorten it"
+    if len(text) > MAX_LESSON_TEXT:
+        return f"the text is longer than {MAX_LESSON_TEXT} characters: shorten it"
     return None
 
 
@@ -226,6 +239,7 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
         ("preset", preset_problem(s.preset, s.function)),
         ("view.text_scale", scale_problem(s.view.text_scale)),
         ("view.line_scale", scale_problem(s.view.line_scale)),
+        ("lesson", lesson_problem(s.lesson.title, s.lesson.text) if s.lesson else None),
     ]
     if len(s.optimizers) > MAX_OPTIMIZERS:
         found.append(("optimizers", f"at most {MAX_OPTIMIZERS} optimizers"))

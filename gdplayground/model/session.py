@@ -64,6 +64,15 @@ class ViewOptions:
 
 
 @dataclass(frozen=True)
+class Lesson:
+    """A few words a teacher says over a session: what to look at, a prediction to
+    make before Play, and a change to try.  Shown beside the views."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Session:
     """The whole state needed to reproduce a demo."""
 
@@ -78,6 +87,8 @@ class Session:
     tol: float = DEFAULT_TOL
     preset: str | None = None
     view: ViewOptions = field(default_factory=ViewOptions)
+    #: the lesson this session is, if it is one (presentation only)
+    lesson: Lesson | None = None
 
 
 def objective_inputs(session: Session) -> tuple:

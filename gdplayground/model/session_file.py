@@ -23,12 +23,20 @@ from gdplayground.model.limits import (
     GRADIENT_MODES,
     MAX_FILE_BYTES,
     MAX_FUNCTION_CHARS,
+    MAX_LESSON_TEXT,
+    MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
 )
 from gdplayground.model.palette import PALETTE
 from gdplayground.model.rules import check_session
-from gdplayground.model.session import OptimizerEntry, Session, SessionError, ViewOptions
+from gdplayground.model.session import (
+    Lesson,
+    OptimizerEntry,
+    Session,
+    SessionError,
+    ViewOptions,
+)
 
 #: Python refuses to turn longer integers into text; session files never need them.
 MAX_INTEGER_DIGITS = 400
@@ -129,6 +137,7 @@ def session_from_dict(data: Any) -> Session:
         )
     items = r.array("optimizers", MAX_OPTIMIZERS)
     view = r.sub("view", optional=True)
+    lesson = r.sub("lesson", optional=True)
     session = Session(
         function=r.text("function", MAX_FUNCTION_CHARS),
         domain=tuple(r.numbers("domain", 4)),  # type: ignore[arg-type]
@@ -141,8 +150,13 @@ def session_from_dict(data: Any) -> Session:
         tol=r.number("tol", default=DEFAULT_TOL),
         preset=r.optional_text("preset", 64),
         view=_read_view(view) if view is not None else ViewOptions(),
+        lesson=_read_lesson(lesson) if lesson is not None else None,
     )
     return check_session(session)
+
+
+def _read_lesson(r: _Reader) -> Lesson:
+    return Lesson(r.text("title", MAX_LESSON_TITLE), r.text("text", MAX_LESSON_TEXT, default=""))
 
 
 def _read_entry(item: Any, index: int) -> OptimizerEntry:

@@ -26,7 +26,6 @@ from gdplayground.model.palette import colour_for
 from gdplayground.model.session import OptimizerEntry, entry_for
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
-    ElidedLabel,
     NumberField,
     blend,
     error_colour,
@@ -80,44 +79,17 @@ def _hyperparameter_help(hp: Hyperparameter, key: str | None = None) -> str:
     )
 
 
-class _StatusLabel(ElidedLabel):
-    """The status line under an entry, new every animation frame: elided when painted.
+class _StatusLabel(QtWidgets.QLabel):
+    """The status line under an entry: the whole text, wrapped when the panel is
+    narrow ("stopped at step 3: the Hessian is not positive definite ...")."""
 
-    Setting the text only stores it (rows scrolled out of the list are never
-    painted, so never elided); paintEvent elides it to the width and draws it as
-    QLabel draws plain text, and keeps the tooltip (the full text when elided).
-    """
+    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
 
     def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setText(text)  # QLabel repaints (or returns at once when the text is the same)
-
-    def _elide(self) -> None:
-        pass  # done by paintEvent, which follows every resize
-
-    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt override
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self._full, QtCore.Qt.TextElideMode.ElideRight, max(0, rect.width())
-        )
-        tip = self._full if shown != self._full else ""
-        if tip != self.toolTip():
-            self.setToolTip(tip)
-        painter = QtGui.QPainter(self)
-        self.drawFrame(painter)
-        option = QtWidgets.QStyleOption()
-        option.initFrom(self)
-        flags = QtWidgets.QStyle.visualAlignment(self.layoutDirection(), self.alignment())
-        self.style().drawItemText(
-            painter,
-            rect,
-            int(flags.value) | int(QtCore.Qt.TextFlag.TextForceLeftToRight.value),
-            option.palette,
-            self.isEnabled(),
-            shown,
-            self.foregroundRole(),
-        )
-        painter.end()
+        if text != self.text():
+            self.setText(text)
 
 
 class _EntryRow(QtWidgets.QWidget):
@@ -160,6 +132,8 @@ class _EntryRow(QtWidgets.QWidget):
         top.addWidget(self.name_edit, 1)
         top.addWidget(self.method_label, 1)
         bottom = QtWidgets.QHBoxLayout()
+        self.status_indent = self.check.sizeHint().width() + 4 + 8
+        self.one_line_height = 0
         bottom.setContentsMargins(self.check.sizeHint().width() + 4, 0, 0, 0)
         bottom.addWidget(self.status_label, 1)
         layout = QtWidgets.QVBoxLayout(self)
@@ -397,6 +371,8 @@ class OptimizerPanel(QtWidgets.QWidget):
 
     optimizers_changed = QtCore.Signal(tuple)
     entry_changed = QtCore.Signal(int)
+    #: the row selected (-1: none), e.g. for the narrated step
+    selection_changed = QtCore.Signal(int)
 
     def __init__(
         self,
@@ -497,6 +473,28 @@ class OptimizerPanel(QtWidgets.QWidget):
             return  # cheap when called on every animation frame with the same text
         self._statuses[index] = (text, warning)
         self._row(index).set_status(text, warning)
+        self._fit_row(index)
+
+    def _fit_row(self, index: int) -> None:
+        """The row as tall as its status needs (wrapped onto more lines when long)."""
+        row, item = self._row(index), self._list.item(index)
+        label = row.status_label
+        width = label.width() if label.isVisible() and label.width() > 0 else None
+        if width is None:
+            width = self._row_width() - row.status_indent
+        wrapped = label.heightForWidth(max(width, 40))
+        extra = max(0, wrapped - label.fontMetrics().lineSpacing()) if wrapped > 0 else 0
+        height = row.one_line_height + extra
+        if height != item.sizeHint().height():
+            item.setSizeHint(QtCore.QSize(item.sizeHint().width(), height))
+
+    def _row_width(self) -> int:
+        return self._list.viewport().width()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        for i in range(self._list.count()):  # statuses wrap anew at the new width
+            self._fit_row(i)
 
     def select(self, index: int) -> None:
         """Select entry ``index`` and show its hyperparameters."""
@@ -641,6 +639,7 @@ class OptimizerPanel(QtWidgets.QWidget):
         row.enabled_toggled.connect(lambda on, r=row: self.set_enabled(self._index_of(r), on))
         row.colour_clicked.connect(lambda r=row: self._swatch_clicked(r))
         row.renamed.connect(lambda name, r=row: self.rename_entry(self._index_of(r), name))
+        row.one_line_height = row.sizeHint().height()
         item.setSizeHint(row.sizeHint())
         self._list.insertItem(index, item)
         self._list.setItemWidget(item, row)
@@ -683,6 +682,7 @@ class OptimizerPanel(QtWidgets.QWidget):
             self._form.show_message(str(exc))
 
     def _current_changed(self, index: int) -> None:
+        self.selection_changed.emit(index)
         valid = 0 <= index < len(self._entries)
         self._form.show_entry(self._entries[index] if valid else None)
         self._update_buttons()
