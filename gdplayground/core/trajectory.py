@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -134,10 +135,12 @@ def _too_large(what: str, value: float) -> str:
 
 @dataclass(frozen=True, eq=False)
 class NamedRun:
-    """A trajectory with the label it is shown under (e.g. "adam" or "Adam lr=0.1")."""
+    """A trajectory with the label it is shown under (e.g. "adam" or "Adam lr=0.1");
+    for a fit to data, its ``FitRun`` too (batches, batch losses, examples)."""
 
     name: str
     trajectory: Trajectory
+    fit: Any = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -57,7 +57,8 @@ class FitRun:
     ``batch_values[k-1]`` is the loss over step k's batch at ``points[k-1]``,
     where its gradient was taken; ``examples[i]`` the examples drawn by the
     first i steps (0 at the start; ``examples / n`` is epochs); ``batches[k-1]``
-    the example indices of step k when they were recorded, else None.
+    the example indices of step k when they were recorded, else None;
+    ``drawn`` every step's batch (shared with the runs of the same batch size).
     """
 
     trajectory: Trajectory
@@ -65,6 +66,7 @@ class FitRun:
     batch_values: Array
     examples: Array
     batches: tuple[Array, ...] | None
+    drawn: Batches | None = None
 
 
 class BatchLoss:
@@ -352,4 +354,5 @@ def _fit_run(
         np.ascontiguousarray(state.batch_values[:taken, r]),
         examples,
         recorded,
+        batches,
     )
