@@ -344,6 +344,8 @@ class OptimizerPanel(QtWidgets.QWidget):
 
     optimizers_changed = QtCore.Signal(tuple)
     entry_changed = QtCore.Signal(int)
+    #: the selected row changed (-1: none)
+    current_changed = QtCore.Signal(int)
 
     def __init__(
         self,
@@ -622,6 +624,11 @@ class OptimizerPanel(QtWidgets.QWidget):
         valid = 0 <= index < len(self._entries)
         self._form.show_entry(self._entries[index] if valid else None)
         self._update_buttons()
+        self.current_changed.emit(index)
+
+    def add_below_form(self, widget: QtWidgets.QWidget) -> None:
+        """Show ``widget`` under the hyperparameter form (a fit's batch size)."""
+        self.layout().addWidget(widget)
 
     def _update_buttons(self) -> None:
         selected = 0 <= self.current_index() < len(self._entries)
