@@ -187,6 +187,11 @@ class Picture:
         return self.data is not None
 
     @property
+    def axis_names(self) -> tuple[str, str, str]:
+        """What the views' axes are: x, y and f; or a fit's w, b and its loss."""
+        return ("w", "b", "loss") if self.data is not None else ("x", "y", "f")
+
+    @property
     def frames(self) -> int:
         """Number of animation frames: the longest path's steps plus one."""
         return 1 + max((path.steps for path in self.paths), default=0)

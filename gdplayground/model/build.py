@@ -41,6 +41,7 @@ from gdplayground.model.session import (
     FitSetup,
     Session,
     SessionError,
+    ViewOptions,
     default_entries,
     default_fit_entries,
     entries_for,
@@ -387,6 +388,15 @@ def build_session(options: SessionOptions, max_starts: int = MAX_STARTS) -> Buil
         optimizers = base.optimizers
     else:
         optimizers = default_fit_entries() if fit is not None else default_entries()
+    if fit is not None and not options.optimizers:  # batch sizes no one asked for fit the data
+        from gdplayground.model.rules import data_shape
+
+        shape = data_shape(fit.data)
+        if shape is not None:
+            optimizers = tuple(
+                replace(e, batch_size=min(e.batch_size, shape[1])) if e.batch_size else e
+                for e in optimizers
+            )
 
     if options.seed is not None:
         seed = _whole(options.seed, "--seed")
@@ -420,6 +430,9 @@ def build_session(options: SessionOptions, max_starts: int = MAX_STARTS) -> Buil
         fit=fit,
         seed=seed,
     )
+    if new_fit:  # w and b on scales of their own: a badly scaled valley is not a line
+        view = base.view if base is not None else ViewOptions()
+        common["view"] = replace(view, equal_aspect=False)
     session = replace(base, **common) if base is not None else Session(**common)  # type: ignore[arg-type]
     try:
         check_session(session)

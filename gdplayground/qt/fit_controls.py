@@ -174,7 +174,13 @@ class FitControls:
         )
         optimizers = session.optimizers if session.fit is not None else default_fit_entries()
         self.fit_window_pending = False
-        self._set_fit(fit, domain=preset.window, start=preset.start, optimizers=optimizers)
+        self._set_fit(
+            fit,
+            domain=preset.window,
+            start=preset.start,
+            optimizers=optimizers,
+            view=_fit_view(session),
+        )
         self.window.contour.setFocus()
 
     def leave_fit(self) -> None:
@@ -229,6 +235,7 @@ class FitControls:
             optimizers=optimizers,
             start=DEFAULT_FIT_START,
             domain=(x - 1, x + 1, y - 1, y + 1),
+            view=_fit_view(session),
         )
         return True
 
@@ -268,3 +275,11 @@ class FitControls:
             if self.window.picture.exact and self.window.picture.paths:
                 self.fit_window_pending = False
                 self.window.fit_to_paths()
+
+
+def _fit_view(session: Session):
+    """A fit's view options: w and b on scales of their own (a badly scaled fit's
+    valley is a million times longer than wide), entering from a function."""
+    if session.fit is not None:
+        return session.view
+    return replace(session.view, equal_aspect=False)
