@@ -101,9 +101,10 @@ class DataView(pg.GraphicsLayoutWidget):
         text = self._options.text_scale
         style.style_axis(self.plot.getAxis("bottom"), text, drawing.x_name)
         style.style_axis(self.plot.getAxis("left"), text, drawing.y_name)
+        count = "" if "n=" in drawing.description else f": {drawing.n:,} examples"
         shown = "" if drawing.shown is None else f", {len(drawing.x):,} of them drawn"
         self.plot.setTitle(
-            f"{drawing.description}: {drawing.n:,} examples{shown}",
+            f"{drawing.description}{count}{shown}",
             size=f"{style.SMALL_PT * text:.1f}pt",
         )
         xlow, xhigh = _span(drawing.x)

@@ -91,9 +91,7 @@ class FitControls:
         self.batch_loss_action.setToolTip(
             "A fit's loss plot shows each step's batch loss instead of the full-data loss"
         )
-        self.batch_loss_action.triggered.connect(
-            lambda on: self._set_view(batch_loss=bool(on))
-        )
+        self.batch_loss_action.triggered.connect(lambda on: self._set_view(batch_loss=bool(on)))
         view.addAction(self.batch_loss_action)
 
     def _set_view(self, **changes: object) -> None:
@@ -227,7 +225,9 @@ class FitControls:
         if old is not None and not model_problem(old.model, columns):
             if not loss_problem(old.loss, columns):
                 model, loss = old.model, old.loss
-        optimizers = session.optimizers if old is not None else default_fit_entries()
+        # the default race takes a rate that suits the data; a race of your own is kept
+        default = old is None or _same_race(session.optimizers, default_fit_entries())
+        optimizers = _suited(data, model, loss) if default else session.optimizers
         x, y = DEFAULT_FIT_START
         self.fit_window_pending = True
         self._set_fit(
@@ -283,3 +283,29 @@ def _fit_view(session: Session):
     if session.fit is not None:
         return session.view
     return replace(session.view, equal_aspect=False)
+
+
+def _same_race(entries, default) -> bool:
+    """Whether ``entries`` are the default fit race (whatever their rates suit)."""
+    return [(e.method, e.batch_size, e.name) for e in entries] == [
+        (e.method, e.batch_size, e.name) for e in default
+    ]
+
+
+def _suited(data, model: str, loss: str):
+    """The default fit race, its gradient descents at a rate that suits ``data`` (see
+    :func:`~gdplayground.core.data.rates.suggested_lr`): a CSV's columns may be of any size."""
+    from gdplayground.core.data.rates import suggested_lr
+    from gdplayground.core.scene import compile_fit
+
+    entries = default_fit_entries()
+    try:
+        objective, _ = compile_fit(FitSetup(model, loss, data))
+        rate = suggested_lr(objective, DEFAULT_FIT_START)  # type: ignore[arg-type]
+    except ValueError:
+        return entries
+    if rate is None:
+        return entries
+    return tuple(
+        replace(e, params={**e.params, "lr": rate}) if e.method == "gd" else e for e in entries
+    )
