@@ -183,3 +183,24 @@ def test_back_to_a_function(qtbot, window) -> None:
     scene = settled(qtbot, window)
     assert scene.session.fit is None and scene.landscape.drawing is None
     assert window.function_editor.isVisible() and not window.data_view.isVisible()
+
+
+def test_the_window_exports_the_data_view_and_the_fit_s_trajectories(
+    qtbot, window, tmp_path: Path
+) -> None:
+    import json
+
+    from PIL import Image
+
+    from gdplayground.qt.export_actions import ImageChoice
+
+    choose_fit(qtbot, window, "linear")
+    image = tmp_path / "data.png"
+    assert window.exports.export_image_to(image, ImageChoice("data", (400, 300), True))
+    assert Image.open(image).size == (400, 300)
+    runs = tmp_path / "runs.json"
+    assert window.exports.export_data_to(runs)
+    doc = json.loads(runs.read_text())
+    assert doc["data"]["columns"] == ["x", "y"] and doc["fit"]["preset"] == "linear"
+    assert [r["batch_size"] for r in doc["runs"]] == ["full", 1, 16, 16]
+    assert doc["runs"][1]["examples"][:3] == [0, 1, 2]
