@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean dist dist-check
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,24 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info bench-results.json
+
+# Desktop app (packaging/README.md): `make dist` builds the wheel and, on Linux, the
+# PyInstaller bundle as dist/gdplayground-VERSION-linux-ARCH.tar.gz with install.sh;
+# `make dist-check` smoke-tests both. The build venv holds the runtime dependencies
+# and PyInstaller only (no test or bench tools), and is kept between builds.
+DIST_VENV   := build/dist-venv
+DIST_PY     := $(DIST_VENV)/bin/python
+DIST_STAMP  := $(DIST_VENV)/.installed
+PYINSTALLER ?= pyinstaller>=6.10,<7
+
+$(DIST_STAMP): pyproject.toml setup.py
+	@test -x $(DIST_PY) || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_PY) -m pip install --quiet --upgrade pip
+	$(DIST_PY) -m pip install --quiet . "$(PYINSTALLER)"
+	@touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	$(DIST_PY) packaging/build_dist.py
+
+dist-check: $(DIST_STAMP)
+	$(DIST_PY) packaging/smoke_test.py

@@ -18,7 +18,7 @@ from gdplayground import PROG
 from gdplayground.cli.interrupts import install_stop_handlers, phase
 
 __all__ = ["PROG", "main"]
-_COMMANDS = ("run", "export")
+_COMMANDS = ("run", "export", "explain", "lessons")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +48,10 @@ def _main(args_list: list[str]) -> int:
     from gdplayground.model.session import SessionError
 
     try:
+        if args_list and args_list[0] == "lessons":
+            return _list_lessons(args_list[1:])
+        if args_list and args_list[0] == "--lesson":
+            return _open_lesson(args_list[1:])
         if not args_list or not (args_list[0].startswith("-") or args_list[0] in _COMMANDS):
             return _open_window(args_list)
         args = build_parser().parse_args(normalise_argv(args_list))
@@ -55,6 +59,10 @@ def _main(args_list: list[str]) -> int:
             from gdplayground.cli.run import run_command
 
             return run_command(args)
+        if args.command == "explain":
+            from gdplayground.cli.explain import explain_command
+
+            return explain_command(args)
         if args.command == "export":
             from gdplayground.cli.export import export_command
 
@@ -91,6 +99,31 @@ def _leave(status: int) -> None:
         except (OSError, ValueError):
             pass
     os._exit(status)
+
+
+def _list_lessons(args: list[str]) -> int:
+    """``gdplayground lessons``: the ready lessons, one a line (key, then title)."""
+    from gdplayground.cli.parser import UsageError
+    from gdplayground.model.lessons import list_lessons
+
+    if args:
+        raise UsageError(f"gdplayground lessons takes no arguments, not {' '.join(args)!r}")
+    for lesson in list_lessons():
+        print(f"{lesson.key:32} {lesson.title}")
+    return 0
+
+
+def _open_lesson(args: list[str]) -> int:
+    """``gdplayground --lesson NAME``: the window with a ready lesson."""
+    from gdplayground.cli.parser import UsageError
+    from gdplayground.model.lessons import find_lesson
+
+    if len(args) != 1:
+        raise UsageError(f"write {PROG} --lesson NAME (see {PROG} lessons)")
+    lesson = find_lesson(args[0])
+    from gdplayground.qt.app import run_app
+
+    return run_app(str(lesson.path))
 
 
 def _open_window(args: list[str]) -> int:

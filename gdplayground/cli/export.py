@@ -195,7 +195,10 @@ def compute_picture(args: argparse.Namespace) -> Picture:
 
 # ------------------------------------------------------------------ running
 def export_command(args: argparse.Namespace) -> int:
-    """``gdplayground export``: write the picture or animation; 0 on success."""
+    """``gdplayground export``: write the picture or animation (or, to a ``.py``
+    file, the race as a PyTorch script); 0 on success."""
+    if args.output and Path(args.output).suffix.lower() == ".py":
+        return _export_script(args)
     request = check_request(args)
     # both processes need numpy: loaded once, before the worker is forked (~0.1 s
     # off the worker, which is often the one the picture waits for)
@@ -208,6 +211,34 @@ def export_command(args: argparse.Namespace) -> int:
         picture = pending()
     phase("writing")
     return _write(request, picture, widget)
+
+
+def _export_script(args: argparse.Namespace) -> int:
+    """The race as a standalone PyTorch script: what ``run`` computes, in torch."""
+    from gdplayground.core.expression import ExpressionError
+    from gdplayground.core.optimizers import OptimizerError
+    from gdplayground.export.torch_script import write_session_script
+    from gdplayground.io.files import OutputError
+    from gdplayground.model.build import build_session
+
+    for given, option in (
+        (args.size, "--size"),
+        (args.fps, "--fps"),
+        (args.frame, "--frame"),
+        (args.frames, "--frames"),
+        (args.turn or None, "--turn"),
+    ):
+        if given is not None:
+            raise UsageError(f"{option} applies to pictures and animations, not to a script")
+    _check_writable(Path(args.output))
+    built = build_session(session_options(args))
+    try:
+        write_session_script(built.session, Path(args.output), built.starts)
+    except (ExpressionError, OptimizerError) as exc:
+        raise UsageError(str(exc)) from None
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
 
 
 def _prepare_view(view: str) -> Any:

@@ -146,7 +146,33 @@ def build_parser() -> _Parser:
     run.add_argument("--format", choices=("json", "csv"), default="json")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_export_parser(sub)
+    _add_explain_parser(sub)
     return parser
+
+
+def _add_explain_parser(sub: argparse._SubParsersAction) -> None:
+    explain = sub.add_parser(
+        "explain",
+        help="write out an optimizer's update at one step, with the numbers it used",
+        description="Run the race and write out each optimizer's update at step K "
+        "(g, m, v and their bias corrections for Adam, the velocity for momentum, "
+        "the Hessian and the solved step for Newton, ...) with the numbers of the run.",
+    )
+    explain.add_argument(
+        "function",
+        metavar="FUNCTION",
+        nargs="?",
+        help="f(x, y) or a preset name (optional with --session)",
+    )
+    add_run_options(explain)
+    explain.add_argument(
+        "--step",
+        type=_frame_count,
+        required=True,
+        metavar="K",
+        help="the step to explain: 1 is the first (from the start point)",
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def _add_export_parser(sub: argparse._SubParsersAction) -> None:
@@ -180,7 +206,8 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
         "--output",
         metavar="FILE",
         required=True,
-        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation",
+        help="FILE.png, .svg or .pdf for a picture; FILE.gif or .mp4 for an animation; "
+        "FILE.py for the race as a PyTorch script",
     )
     export.add_argument(
         "--size", metavar="WxH", help="pixels (default 1200x900, animations 640x480)"

@@ -10,6 +10,27 @@ import numpy as np
 #: this fraction of its size as a margin on every side.
 MIN_SPAN = 1.0
 MARGIN = 0.08
+#: The window's edges are rounded outward to a grid of about this many steps
+#: across it, so they read as numbers a teacher would type (-1.7, not -1.6431).
+ROUNDING_STEPS = 20
+
+
+def nice_number(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+    exponent = np.floor(np.log10(value))
+    for step in (1.0, 2.0, 5.0, 10.0):
+        if step * 10.0**exponent >= value * (1 - 1e-12):
+            return float(step * 10.0**exponent)
+    return float(10.0 ** (exponent + 1))  # pragma: no cover - 10 always fits
+
+
+def rounded_outward(low: float, high: float) -> tuple[float, float]:
+    """``[low, high]`` widened to round numbers (a step of about a twentieth of it)."""
+    step = nice_number((high - low) / ROUNDING_STEPS)
+    return (
+        float(round(np.floor(low / step) * step, 12)),
+        float(round(np.ceil(high / step) * step, 12)),
+    )
 
 
 def fitted_domain(
@@ -40,9 +61,6 @@ def fitted_domain(
     sides = np.maximum(sides, max(MIN_SPAN, 0.3 * float(sides.max())))
     centre = (low + high) / 2
     half = sides * (0.5 + MARGIN)
-    return (
-        float(centre[0] - half[0]),
-        float(centre[0] + half[0]),
-        float(centre[1] - half[1]),
-        float(centre[1] + half[1]),
-    )
+    xmin, xmax = rounded_outward(centre[0] - half[0], centre[0] + half[0])
+    ymin, ymax = rounded_outward(centre[1] - half[1], centre[1] + half[1])
+    return (xmin, xmax, ymin, ymax)

@@ -180,6 +180,8 @@ class Picture:
     gradient_errors: tuple[np.ndarray | None, ...] = ()
     exact: bool = True
     data: DataDrawing | None = None
+    #: the session's seed: a fit's batches and any gradient noise come from it
+    seed: int = 0
 
     @property
     def is_fit(self) -> bool:
@@ -217,6 +219,7 @@ def landscape_picture(landscape: Landscape, session: Session) -> Picture:
         options=session.view,
         exact=landscape.exact,
         data=landscape.drawing,
+        seed=session.seed,
     )
 
 
@@ -254,4 +257,5 @@ def picture_from_scene(scene: Scene, session: Session | None = None) -> Picture:
         gradient_errors=tuple(errors) if scene.gradient_errors else (),
         exact=base.exact,
         data=base.data,
+        seed=base.seed,
     )

@@ -81,13 +81,14 @@ def ensure_application(offscreen: bool = False) -> Any:
     ``offscreen`` asks for it (the 2-D views need no display), unless
     ``QT_QPA_PLATFORM`` already names a platform.
     """
-    from gdplayground.qt._qt import QtWidgets
+    from gdplayground.qt._qt import QtWidgets, match_opengl_platform
 
     app = QtWidgets.QApplication.instance()
     if app is None:
         if offscreen or is_headless():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "gdplayground"])
+        match_opengl_platform(app)
     return app
 
 

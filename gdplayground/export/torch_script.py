@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -647,3 +649,27 @@ def _race_table(optimizers: Sequence[tuple[str, OptimizerConfig]], steps: int) -
     )
     lines += ["RACE = [", *rows, "]"]
     return "\n".join(lines) + "\n"
+
+
+def session_script(session: Any, starts: Sequence[tuple[float, float]] | None = None) -> str:
+    """:func:`torch_script` for a session's enabled optimizers (named as the window
+    names them), from ``starts`` (default: the session's start)."""
+    enabled = [(e.name, e.config) for e in session.optimizers if e.enabled]
+    return torch_script(
+        session.function,
+        session.gradient,
+        enabled,
+        starts if starts is not None else [session.start],
+        session.steps,
+        session.tol,
+        session.h,
+    )
+
+
+def write_session_script(
+    session: Any, path: str | Path, starts: Sequence[tuple[float, float]] | None = None
+) -> None:
+    """Write :func:`session_script` to ``path`` (atomically, checked)."""
+    from gdplayground.io.files import atomic_write_text
+
+    atomic_write_text(path, session_script(session, starts))

@@ -99,3 +99,9 @@ DEFAULT_FIT_START = (0.0, 0.0)
 #: text and line scales of the views (presenter mode uses 2)
 MIN_VIEW_SCALE = 0.5
 MAX_VIEW_SCALE = 4.0
+
+#: A lesson's title and text (about 150 words, with room for markup).
+MAX_LESSON_TITLE = 80
+MAX_LESSON_TEXT = 2000
+#: Lessons are session files; a folder of them is read up to this many.
+MAX_LESSONS_PER_FOLDER = 200

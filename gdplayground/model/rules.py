@@ -25,6 +25,8 @@ from gdplayground.model.limits import (
     MAX_FIT_CHARS,
     MAX_FUNCTION_CHARS,
     MAX_INLINE_ROWS,
+    MAX_LESSON_TEXT,
+    MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
@@ -147,12 +149,17 @@ def colour_problem(colour: str) -> str | None:
     return None if is_colour(colour) else f"{colour!r}: write a colour like #E69F00"
 
 
-def optimizer_problem(method: str, params: dict[str, float]) -> str | None:
-    """Why ``method`` with ``params`` is not a valid optimizer configuration."""
-    from gdplayground.core.optimizers import OptimizerError, make_config
+def optimizer_problem(
+    method: str, params: dict[str, float | str], steps: int | None = None
+) -> str | None:
+    """Why ``method`` with ``params`` is not a valid optimizer configuration (for a
+    run of ``steps`` steps, when given: a OneCycle schedule must cover the run)."""
+    from gdplayground.core.optimizers import OptimizerError, check_run, make_config
 
     try:
-        make_config(method, params)
+        config = make_config(method, params)
+        if steps is not None:
+            check_run(config, steps)
     except OptimizerError as exc:
         return str(exc)
     return None
@@ -195,7 +202,7 @@ def preset_problem(preset: str | None, function: str) -> str | None:
     presets = load_presets()
     if preset not in presets:
         return f"{preset!r} is not one of {', '.join(presets)}"
-    if presets[preset].formula != function:
+    if "".join(presets[preset].formula.split()).lower() != "".join(function.split()).lower():
         return (
             f"{preset!r} does not match the function: remove the preset, "
             f"or write the preset's formula {presets[preset].formula!r}"
@@ -358,6 +365,16 @@ def batch_size_problem(batch_size: int | None, n: int | None = None) -> str | No
     if batch_size < 1 or (n is not None and batch_size > n):
         upper = f" to {n} (the number of examples)" if n is not None else " or more"
         return f"batch_size={batch_size} is out of range: write 'full' or 1{upper}"
+
+
+def lesson_problem(title: str, text: str) -> str | None:
+    """Why a lesson's title or text cannot be shown beside the views."""
+    if not title.strip():
+        return "write a title"
+    if len(title) > MAX_LESSON_TITLE:
+        return f"the title is longer than {MAX_LESSON_TITLE} characters: shorten it"
+    if len(text) > MAX_LESSON_TEXT:
+        return f"the text is longer than {MAX_LESSON_TEXT} characters: shorten it"
     return None
 
 
@@ -378,6 +395,7 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
         ("view.line_scale", scale_problem(s.view.line_scale)),
         ("view.loss_x", choice_problem(s.view.loss_x, LOSS_AXES)),
         ("seed", seed_problem(s.seed)),
+        ("lesson", lesson_problem(s.lesson.title, s.lesson.text) if s.lesson else None),
     ]
     n = None
     if s.fit is not None:
@@ -390,7 +408,7 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
     for i, entry in enumerate(s.optimizers):
         where = f"optimizers[{i}]"
         found += [
-            (where, optimizer_problem(entry.method, entry.params)),
+            (where, optimizer_problem(entry.method, entry.params, s.steps)),
             (f"{where}.name", name_problem(entry.name)),
             (f"{where}.color", colour_problem(entry.color)),
         ]

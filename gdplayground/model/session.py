@@ -113,8 +113,15 @@ class ViewOptions:
     loss_x: str = "steps"
     #: a data fit's loss plot shows each step's batch loss instead of the full-data loss
     batch_loss: bool = False
-    #: the gradients of a few batches around the full gradient, at each current point
-    gradient_fan: bool = False
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A few words a teacher says over a session: what to look at, a prediction to
+    make before Play, and a change to try.  Shown beside the views."""
+
+    title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,8 @@ class Session:
     tol: float = DEFAULT_TOL
     preset: str | None = None
     view: ViewOptions = field(default_factory=ViewOptions)
+    #: the lesson this session is, if it is one (presentation only)
+    lesson: Lesson | None = None
     #: a fit to data instead of the function (then the window is over (w, b))
     fit: FitSetup | None = None
     #: fixes a data fit's batches and every gradient noise

@@ -25,6 +25,8 @@ from gdplayground.model.limits import (
     MAX_FILE_BYTES,
     MAX_FIT_CHARS,
     MAX_FUNCTION_CHARS,
+    MAX_LESSON_TEXT,
+    MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
     PLAIN_FORMAT_VERSION,
@@ -37,6 +39,7 @@ from gdplayground.model.session import (
     CsvFile,
     DataChoice,
     FitSetup,
+    Lesson,
     OptimizerEntry,
     Session,
     SessionError,
@@ -174,6 +177,7 @@ def session_from_dict(data: Any) -> Session:
     view = r.sub("view", optional=True)
     fit_reader = r.sub("fit", optional=True)
     fit = _read_fit(fit_reader) if fit_reader is not None else None
+    lesson = r.sub("lesson", optional=True)
     session = Session(
         function=r.text("function", MAX_FUNCTION_CHARS),
         domain=tuple(r.numbers("domain", 4)),  # type: ignore[arg-type]
@@ -188,6 +192,7 @@ def session_from_dict(data: Any) -> Session:
         view=_read_view(view) if view is not None else ViewOptions(),
         fit=fit,
         seed=r.integer("seed", -(10**20), 10**20, default=DEFAULT_SEED),
+        lesson=_read_lesson(lesson) if lesson is not None else None,
     )
     return check_session(session)
 
@@ -226,6 +231,10 @@ def _read_fit(r: _Reader) -> FitSetup:
     )
 
 
+def _read_lesson(r: _Reader) -> Lesson:
+    return Lesson(r.text("title", MAX_LESSON_TITLE), r.text("text", MAX_LESSON_TEXT, default=""))
+
+
 def _read_entry(item: Any, index: int, fit: bool = False) -> OptimizerEntry:
     from gdplayground.core.optimizers import OPTIMIZERS, OptimizerError, make_config
 
@@ -235,7 +244,8 @@ def _read_entry(item: Any, index: int, fit: bool = False) -> OptimizerEntry:
     params: dict[str, float] = {}
     if params_reader is not None:
         for key in params_reader.keys():
-            params[key] = params_reader.number(key)
+            # a number, or the text of a choice (a schedule's name)
+            params[key] = params_reader.number_or_text(key, 32)
     try:
         config = make_config(method, params)
     except OptimizerError as exc:
@@ -318,6 +328,11 @@ class _Reader:
             op = ">" if strict else ">="
             raise SessionError(f"{self._path(key)}: must be {op} {low:g}, not {value:g}")
         return value
+
+    def number_or_text(self, key: str, max_len: int) -> float | str:
+        if isinstance(self.data.get(key), str):
+            return self.text(key, max_len)
+        return self.number(key)
 
     def optional_number(self, key: str) -> float | None:
         if self.data.get(key) is None:

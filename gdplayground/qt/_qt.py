@@ -29,6 +29,7 @@ __all__ = [
     "pg",
     "configure",
     "is_dark",
+    "match_opengl_platform",
     "run_modal",
     "run_event_loop",
 ]
@@ -61,6 +62,19 @@ def _share_opengl_contexts() -> None:
 
 _share_opengl_contexts()
 configure()
+
+
+def match_opengl_platform(app: QtWidgets.QApplication) -> None:
+    """PyOpenGL talks to the 3-D view's context through the platform Qt made it with:
+    GLX on X11 (also an X11 window in a Wayland session), EGL on Wayland.  Left to
+    itself PyOpenGL picks from XDG_SESSION_TYPE, and a mismatch draws nothing."""
+    if "OpenGL" in __import__("sys").modules or os.environ.get("PYOPENGL_PLATFORM"):
+        return
+    platform = app.platformName()
+    if platform == "xcb":
+        os.environ["PYOPENGL_PLATFORM"] = "glx"
+    elif platform.startswith("wayland"):
+        os.environ["PYOPENGL_PLATFORM"] = "egl"
 
 
 def run_modal(dialog: QtWidgets.QDialog) -> bool:

@@ -10,7 +10,7 @@ import sys
 import numpy  # noqa: F401
 import sympy  # noqa: F401
 
-from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, run_event_loop
+from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, match_opengl_platform, run_event_loop
 
 
 def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
@@ -21,6 +21,9 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     QtCore.QCoreApplication.setOrganizationName("gdplayground")
     QtCore.QCoreApplication.setApplicationName("gdplayground")
     QtWidgets.QApplication.setApplicationDisplayName("gdplayground")
+    # Wayland matches the window to its desktop entry (and icon) by this name
+    QtGui.QGuiApplication.setDesktopFileName("gdplayground")
+    match_opengl_platform(app)
     from importlib import resources
 
     icon = resources.files("gdplayground.resources").joinpath("gdplayground.svg")

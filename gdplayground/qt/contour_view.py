@@ -219,6 +219,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         )
         self.key.setParentItem(self.plot.getViewBox())
         self.key.setZValue(_Z_HOVER)
+        self.key.setVisible(False)  # until it has something to say
         self._key_entries: list[tuple[str, str, str]] = []
         self._key_samples: list[pg.PlotDataItem] = []
         self._legend_frame = 0
@@ -348,6 +349,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             self._restyle(picture.paths)
         else:
             self.set_paths(picture.paths)
+        self._update_key()  # the arrows' scale is known once the paths are in
 
     def _name_axes(self, names: tuple[str, str]) -> None:
         """Label the axes (x and y, or a fit's w and b)."""
@@ -383,7 +385,10 @@ class ContourView(pg.GraphicsLayoutWidget):
             item.setFont(style.font(style.LEGEND_PT, text))
         self.current_item.set_size(11 * line)
         self.minima_item.setSize(18 * line)
-        self.start_item.setSize(16 * line)
+        self.start_item.scale = 16 * line  # TargetItem's size in pixels
+        self.start_item._shape = None
+        self.start_item.prepareGeometryChange()
+        self.start_item.update()
 
     def set_grid(
         self,
@@ -502,8 +507,11 @@ class ContourView(pg.GraphicsLayoutWidget):
         for path, items in zip(self._paths, self._items, strict=False):
             colour = QtGui.QColor(path.colour)
             dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
-            history = QtGui.QColor(colour)
-            history.setAlpha(150)  # older history lighter, as wide as a projector needs
+            # older history lighter (blended with white, opaque: translucent segments
+            # would bead where they meet), as wide as a projector needs
+            history = QtGui.QColor(
+                *(round(0.6 * c + 0.4 * 255) for c in (colour.red(), colour.green(), colour.blue()))
+            )
             items.line.setPen(pg.mkPen(history, width=style.HISTORY_PX * line, style=dash))
             items.trail.setPen(pg.mkPen(colour, width=style.PATH_PX * line, style=dash))
             items.trail.opts["shadowPen"] = pg.mkPen(0, 0, 0, 150, width=(style.PATH_PX + 2) * line)
@@ -765,6 +773,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             )
         if self._show_step:
             entries.append(("step taken", "#404040", "dash"))
+        self.key.setVisible(bool(entries))
         if entries == self._key_entries:
             return
         self._key_entries = entries

@@ -28,6 +28,7 @@ IMAGE_FILTERS = {
 }
 ANIMATION_FILTER = "GIF animation (*.gif);;MP4 video (*.mp4)"
 DATA_FILTER = "CSV table (*.csv);;JSON (*.json)"
+SCRIPT_FILTER = "Python script (*.py)"
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class ExportActions(QtCore.QObject):
         self._add(menu, "&Copy image", self.copy_image, "Ctrl+Shift+C")
         self._add(menu, "Export &animation…", self.export_animation_dialog, "Ctrl+Shift+E")
         self._add(menu, "Export &trajectories…", self.export_data_dialog, None)
+        self._add(menu, "Export as &PyTorch script…", self.export_script_dialog, None)
 
     def _add(self, menu: QtWidgets.QMenu, text: str, slot, key: str | None) -> None:
         action = QtGui.QAction(text, self.window)
@@ -357,6 +359,28 @@ class ExportActions(QtCore.QObject):
             self._warn(str(exc))
             return False
         self._status(f"Saved {path}")
+        return True
+
+    # ------------------------------------------------------------------ script
+    def export_script_dialog(self) -> None:
+        """Ask for a .py file and write the race as a standalone PyTorch script."""
+        path = self._ask_path("Export PyTorch script", SCRIPT_FILTER, "race.py")
+        if path is not None:
+            self.export_script_to(path)
+
+    def export_script_to(self, path: str | Path) -> bool:
+        """The race as ``gdplayground export -o race.py`` writes it; True when written."""
+        from gdplayground.core.expression import ExpressionError
+        from gdplayground.core.optimizers import OptimizerError
+        from gdplayground.export.torch_script import write_session_script
+        from gdplayground.io.files import OutputError
+
+        try:
+            write_session_script(self._session(), Path(path))
+        except (ExpressionError, OptimizerError, OutputError) as exc:
+            self._warn(str(exc))
+            return False
+        self._status(f"Saved {path}: run it with a Python that has PyTorch")
         return True
 
 

@@ -53,7 +53,7 @@ class FitControls:
         self.panel.leave_requested.connect(self.leave_fit)
         self.batch_field.batch_size_committed.connect(self._batch_size_edited)
         window.optimizer_panel.add_below_form(self.batch_field)
-        window.optimizer_panel.current_changed.connect(lambda _: self._show_batch_size())
+        window.optimizer_panel.selection_changed.connect(lambda _: self._show_batch_size())
         #: after a CSV without a window of its own, fit the window to the paths once
         self.fit_window_pending = False
         self.axis_actions: dict[str, QtGui.QAction] = {}

@@ -14,7 +14,6 @@ from gdplayground.core.expression import ExpressionError, parse_expression
 from gdplayground.model.presets import load_presets
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
-    ElidedLabel,
     ValidatedLineEdit,
     error_colour,
     muted_colour,
@@ -23,8 +22,33 @@ from gdplayground.qt.form_widgets import (
 
 PLACEHOLDER = "e.g. (1 - x)^2 + 100(y - x^2)^2"
 DEBOUNCE_MS = 150
+#: The gradient under the function is shown whole up to this many characters
+#: (a few lines), then cut, with all of it in the tooltip.
+GRADIENT_CHARS = 360
 #: Show "computing…" if the gradient takes longer than this (big expressions).
 GRADIENT_PATIENCE_MS = 250
+
+
+class _GradientLabel(QtWidgets.QLabel):
+    """The gradient under the function, wrapped onto as many lines as it needs (up to
+    :data:`GRADIENT_LINES`; a longer one is cut there, all of it in the tooltip)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        shown = text
+        if len(text) > GRADIENT_CHARS:
+            shown = text[:GRADIENT_CHARS].rsplit(" ", 1)[0] + " …"
+        self.setText(shown)
+        self.setToolTip(text if shown != text else "")
+
+    def full_text(self) -> str:
+        return self._full
 
 
 class _ColumnMarker(QtWidgets.QWidget):
@@ -122,7 +146,7 @@ class FunctionEditor(QtWidgets.QWidget):
         self._presets_button.setMenu(self._build_presets_menu())
 
         self._marker = _ColumnMarker(self._edit, self)
-        self._info = ElidedLabel("", self)
+        self._info = _GradientLabel(self)
         self._info.setFont(self._edit.font())
         set_text_colour(self._info, muted_colour(self))
         self._error_label = QtWidgets.QLabel(self)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdplayground.core.framing import nice_number
 from gdplayground.core.sampling import Domain
 
 #: The gradient arrow of a typical point (the 75th percentile of |∇f| along
@@ -19,20 +20,21 @@ from gdplayground.core.sampling import Domain
 #: the scale is rounded so that one unit on the axes stands for a round |∇f|.
 GRADIENT_LENGTH = 0.12
 #: Arrows longer than this fraction of the window are cut to it.
-ARROW_MAX = 0.5
+ARROW_MAX = 0.3
 #: Step arrows shorter than this fraction are drawn this long (so they show).
 STEP_MIN = 0.02
 _HEAD_FRACTION, _HEAD_MAX = 0.3, 0.03
 _HEAD_ANGLE = np.radians(25.0)
 
 
-def nice_number(value: float) -> float:
-    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
-    exponent = np.floor(np.log10(value))
-    for step in (1.0, 2.0, 5.0, 10.0):
-        if step * 10.0**exponent >= value * (1 - 1e-12):
-            return float(step * 10.0**exponent)
-    return float(10.0 ** (exponent + 1))  # pragma: no cover - 10 always fits
+def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
+    """About ``count`` round values (1, 2 or 5 times a power of ten apart) in [low, high]."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return np.empty(0)
+    step = nice_number((high - low) / max(count, 1))
+    first = np.ceil(low / step - 1e-9) * step
+    ticks = np.arange(first, high + step * 1e-9, step)
+    return np.where(np.abs(ticks) < step * 1e-9, 0.0, ticks)
 
 
 def gradient_unit(grad_norms: list[np.ndarray], domain: Domain) -> float | None:

@@ -23,12 +23,14 @@ from gdplayground.core.picture import Picture, landscape_picture, picture_from_s
 from gdplayground.core.scene import Landscape, Scene
 from gdplayground.model.fits import load_fits
 from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
-from gdplayground.model.presets import load_presets
+from gdplayground.model.presets import find_preset, load_presets
+from gdplayground.model.rules import session_problems
 from gdplayground.model.session import (
     Session,
     SessionError,
     default_session,
     preset_start,
+    start_inside,
 )
 from gdplayground.model.session_file import session_from_json, session_to_json
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
@@ -40,7 +42,9 @@ from gdplayground.qt.export_actions import ExportActions
 from gdplayground.qt.fit_controls import FitControls
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.keyboard import KeyboardRouter
+from gdplayground.qt.lesson_panel import LessonPanel
 from gdplayground.qt.loss_view import LossView
+from gdplayground.qt.narration_panel import NarrationPanel
 from gdplayground.qt.optimizer_panel import OptimizerPanel
 from gdplayground.qt.playback_bar import PlaybackBar
 from gdplayground.qt.session_files import SessionFiles
@@ -50,6 +54,8 @@ from gdplayground.qt.settings_panel import SettingsPanel
 SETTINGS_ORG = "gdplayground"
 #: Ctrl+= / Ctrl+- change the text size by this factor.
 TEXT_STEP = 1.25
+#: Presenter mode: text (and the lesson, the playback bar) this many times larger.
+PRESENTER_SCALE = 2.0
 SURFACE_DELAY_MS = 150
 WORKER_DELAY_MS = 600
 #: The gradient is written out as text once a new function has been shown for
@@ -64,6 +70,19 @@ def _tidy(value: float, span: tuple[float, float]) -> float:
     0.6514979...): as precise as a click can be, and readable in the start fields."""
     step = 10.0 ** np.floor(np.log10((span[1] - span[0]) / 1000))
     return float(round(round(value / step) * step, 12))
+
+
+#: A typed function keeps the window on show if it shares this much with the fitted one.
+FIT_OVERLAP = 0.6
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Area of the intersection of two windows over the area of their union."""
+    width = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[2], b[2]))
+    inter = width * height
+    union = (a[1] - a[0]) * (a[3] - a[2]) + (b[1] - b[0]) * (b[3] - b[2]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def _shortcut(window: QtWidgets.QWidget, key: str, slot) -> QtGui.QAction:
@@ -101,6 +120,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.scene: Scene | None = None
         self.picture: Picture | None = None
+        #: a typed function whose window is to be fitted to its paths once computed
+        self._fit_pending: str | None = None
         #: compute requests sent (a presentation change sends none)
         self.compute_requests = 0
 
@@ -132,6 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda: (self.surface,) if self.surface is not None else (),
         )
         self._show_session_in_panels(self.session, None)
+        self._show_lesson(self.session)
         self._restore_geometry()
         self.statusBar().showMessage("Ready: press Space to play", 4000)
         self._request()
@@ -211,6 +233,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_dock.setMinimumWidth(280)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.side_dock)
 
+        self.lesson_panel = LessonPanel()
+        self.lesson_dock = QtWidgets.QDockWidget("Lesson", self)
+        self.lesson_dock.setObjectName("lesson_dock")
+        self.lesson_dock.setWidget(self.lesson_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
+        self.lesson_dock.hide()
+
+        self.narration = NarrationPanel()
+        self.narration_dock = QtWidgets.QDockWidget("Narrated step", self)
+        self.narration_dock.setObjectName("narration_dock")
+        self.narration_dock.setWidget(self.narration)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.narration_dock)
+        self.narration_dock.hide()
+
     def _action(
         self, menu: QtWidgets.QMenu, text: str, slot, shortcut=None, checkable: bool = False
     ) -> QtGui.QAction:
@@ -265,6 +301,11 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         view.addSeparator()
         self._action(view, "Fit window to paths", self.fit_to_paths, "F")
+        self.narration_action = self.narration_dock.toggleViewAction()
+        self.narration_action.setText("Narrated step")
+        self.narration_action.setShortcut(QtGui.QKeySequence("N"))
+        view.addAction(self.narration_action)
+        self.addAction(self.narration_action)
         self._action(view, "Larger text", lambda: self._scale_text(TEXT_STEP), "Ctrl+=")
         self.addAction(_shortcut(self, "Ctrl++", lambda: self._scale_text(TEXT_STEP)))
         self._action(view, "Smaller text", lambda: self._scale_text(1 / TEXT_STEP), "Ctrl+-")
@@ -279,6 +320,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_panel_action.setChecked(True)
         self.side_dock.visibilityChanged.connect(self._side_panel_shown)
 
+        self.lessons_menu = bar.addMenu("&Lessons")
+        self.lessons_menu.aboutToShow.connect(self._fill_lessons_menu)
+        self._fill_lessons_menu()
+        self.presenter_action = self._action(
+            view, "Presenter mode", self._toggle_presenter, "F11", checkable=True
+        )
+        self._presenter_saved: tuple | None = None
+        self._leave_presenter = _shortcut(self, "Esc", self._escape)
+        self.addAction(self._leave_presenter)
+
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")
 
@@ -286,6 +337,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.function_editor.function_changed.connect(self._on_function_changed)
         self.function_editor.preset_chosen.connect(self._on_preset_chosen)
         self.holder.changed.connect(self._on_session_changed)
+        self.optimizer_panel.selection_changed.connect(self.narration.set_row)
         self.optimizer_panel.optimizers_changed.connect(
             lambda entries: self._update(optimizers=tuple(entries))
         )
@@ -361,10 +413,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.holder.set(session)
 
     def _update(self, **changes) -> None:
-        self.holder.update(**changes)
+        """Apply an edit, if the session it makes keeps every rule (a OneCycle shorter
+        than the new step count, a race over the work budget...): what the window
+        accepts, its saved file reloads.  Otherwise say why and show what is in force."""
+        new = replace(self.session, **changes)
+        problems = session_problems(new)
+        if problems:
+            where, message = problems[0]
+            self.statusBar().showMessage(f"Not applied: {where}: {message}", 10000)
+            self._show_session_in_panels(self.session, None)
+            return
+        self.holder.set(new)
 
     def _on_session_changed(self, session: Session, fields: frozenset[str]) -> None:
         self._show_session_in_panels(session, fields)
+        if "lesson" in fields:
+            self._show_lesson(session)
         if self.scene is not None and self.scene.covers(session):
             self._show_picture(picture_from_scene(self.scene, session))  # nothing to compute
         else:
@@ -390,12 +454,33 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("session/last", session_to_json(self.session))
 
     def _on_function_changed(self, text: str) -> None:
+        """A typed function: a preset's formula brings its window (and start, if the
+        current one is outside it), as on the command line; any other function gets a
+        window fitted to the start and the paths once they are computed."""
         if text == self.session.function:
             return
-        preset = self.session.preset
-        if preset is not None and load_presets()[preset].formula != text:
-            preset = None
-        self._update(function=text, preset=preset)
+        found = find_preset(text)
+        if found is not None:
+            start = self.session.start
+            if start_inside(start, found.domain) != start:
+                start = preset_start(found.key)
+            self._update(function=text, preset=found.key, domain=found.domain, start=start)
+            return
+        self._fit_pending = text
+        self._update(function=text, preset=None)
+
+    def _fit_new_function(self, scene: Scene) -> None:
+        """After a typed function's first scene: a window around the start and its paths
+        (unless the one on show already is about that), so nothing runs out of view."""
+        if self._fit_pending != scene.session.function or self.session != scene.session:
+            return
+        self._fit_pending = None
+        paths = [(r.points, r.status == "diverged") for r in scene.runs if r is not None]
+        if not paths:
+            return
+        fitted = fitted_domain(self.session.start, paths)
+        if _overlap(fitted, self.session.domain) < FIT_OVERLAP:
+            self._update(domain=fitted)
 
     def _on_preset_chosen(self, key: str) -> None:
         self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays at once
@@ -477,6 +562,8 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self.busy_label.text().startswith("first picture"):
             self.busy_label.setText("")
         self.fit_controls.after_scene()
+        if self._fit_pending is not None:
+            self._fit_new_function(scene)  # may ask for the same paths in a new window
         self.scene_shown.emit(scene)
 
     def _show_picture(self, picture: Picture) -> None:
@@ -484,6 +571,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.picture = picture
         for view in self._views():
             view.set_picture(picture)
+        self.narration.set_picture(picture, self.scene.objective if self.scene else None)
         self.clock.set_length(picture.frames)
         self.playback.set_length(picture.frames)
         self._on_frame(self.clock.frame)
@@ -514,6 +602,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.surface is not None:
             self.surface.set_frame(frame)
         self.playback.show_frame(frame)
+        self.narration.set_frame(frame)
         if texts:
             self._update_statuses(frame)
             if self.clock.is_playing():
@@ -586,6 +675,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not self.isActiveWindow():
+            # the keyboard's window from the start: Ctrl+B, Ctrl+O ... work at once,
+            # also where no window manager hands it over (a bare X server, a kiosk)
+            self.activateWindow()
+            self.raise_()
         if QtWidgets.QApplication.focusWidget() is None or not self.isActiveWindow():
             self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # "press Space"
         if self._surface_wanted and self.surface is None:
@@ -619,6 +713,100 @@ class MainWindow(QtWidgets.QMainWindow):
         from gdplayground.export.render import camera_of
 
         return camera_of(self.surface)
+
+    # ------------------------------------------------------------------ lessons
+    def lesson_folders(self) -> list[str]:
+        """A teacher's own folders of lessons, shown in the Lessons menu too."""
+        value = self.settings.value("lessons/folders", [])
+        folders = [value] if isinstance(value, str) else list(value or [])
+        return [f for f in folders if isinstance(f, str) and Path(f).is_dir()]
+
+    def add_lesson_folder(self, folder: str) -> None:
+        """Offer the lessons (session files) of ``folder`` in the Lessons menu."""
+        folders = [f for f in self.lesson_folders() if f != folder] + [folder]
+        self.settings.setValue("lessons/folders", folders)
+
+    def _fill_lessons_menu(self) -> None:
+        from gdplayground.model.lessons import list_lessons
+
+        menu = self.lessons_menu
+        menu.clear()
+        builtin = True
+        for lesson in list_lessons(self.lesson_folders()):
+            if builtin and not lesson.builtin:
+                menu.addSeparator()
+                builtin = False
+            action = menu.addAction(lesson.title)
+            action.setToolTip(str(lesson.path))
+            action.triggered.connect(lambda _=False, path=lesson.path: self.open_lesson(path))
+        menu.addSeparator()
+        menu.addAction("Add a folder of lessons…").triggered.connect(self._ask_lesson_folder)
+
+    def _ask_lesson_folder(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "A folder of lessons")
+        if folder:
+            self.add_lesson_folder(folder)
+
+    def open_lesson(self, path: str | Path) -> bool:
+        """Open a lesson: an ordinary session file (Save As keeps the teacher's version)."""
+        opened = self.open_path(path)
+        if opened:
+            self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays
+        return opened
+
+    def _show_lesson(self, session: Session) -> None:
+        self.lesson_panel.set_lesson(session.lesson)
+        self.lesson_dock.setVisible(session.lesson is not None)
+
+    # ------------------------------------------------------------------ presenter mode
+    @property
+    def presenting(self) -> bool:
+        """Whether presenter mode is on."""
+        return self._presenter_saved is not None
+
+    def _toggle_presenter(self) -> None:
+        self.set_presenter(self.presenter_action.isChecked())
+
+    def set_presenter(self, on: bool) -> None:
+        """Presenter mode: full screen, no side panel, text twice as large and paths
+        twice as wide (exports made now use these sizes too); off restores what was."""
+        with QtCore.QSignalBlocker(self.presenter_action):
+            self.presenter_action.setChecked(on)
+        if on == self.presenting:
+            return
+        if on:
+            view = self.session.view
+            self._presenter_saved = (
+                self.isFullScreen(),
+                self.side_dock.isVisible(),
+                view.text_scale,
+                view.line_scale,
+            )
+            scale = max(PRESENTER_SCALE, view.text_scale)
+            self._update(view=replace(view, text_scale=scale, line_scale=max(2.0, view.line_scale)))
+            self.side_dock.hide()
+            self.showFullScreen()
+            self._scale_chrome(scale)
+        else:
+            full, side, text, line = self._presenter_saved
+            self._presenter_saved = None
+            self._update(view=replace(self.session.view, text_scale=text, line_scale=line))
+            self.side_dock.setVisible(side)
+            if not full:
+                self.showNormal()
+            self._scale_chrome(1.0)
+        self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def _scale_chrome(self, scale: float) -> None:
+        """The lesson text and the playback bar, readable from the back of a room."""
+        self.lesson_panel.set_scale(scale)
+        font = QtWidgets.QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * scale)
+        self.playback.setFont(font)
+
+    def _escape(self) -> None:
+        if self.presenting:
+            self.set_presenter(False)
 
     def _toggle_side_panel(self) -> None:
         """Hide the function and optimizer panels for more room (a projector), or show them."""

@@ -13,18 +13,19 @@ import re
 from dataclasses import replace
 from functools import partial
 
+from gdplayground.core.clipping import CLIP_HYPERPARAMETERS
 from gdplayground.core.optimizers import (
     OPTIMIZERS,
     Hyperparameter,
     OptimizerError,
     make_config,
 )
+from gdplayground.core.schedules import CONSTANT, SCHEDULE, SCHEDULE_CHOICE, schedule_fields
 from gdplayground.model.limits import MAX_NAME, MAX_OPTIMIZERS
 from gdplayground.model.palette import colour_for
 from gdplayground.model.session import OptimizerEntry, entry_for
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.form_widgets import (
-    ElidedLabel,
     NumberField,
     blend,
     error_colour,
@@ -67,51 +68,28 @@ def _swatch_icon(colour: str, size: int = 14) -> QtGui.QIcon:
     return QtGui.QIcon(pixmap)
 
 
-def _hyperparameter_help(hp: Hyperparameter) -> str:
-    if hp.kind == "bool":
-        return f"{hp.name}: {hp.description}"
+def _hyperparameter_help(hp: Hyperparameter, key: str | None = None) -> str:
+    name = key or hp.name
+    if hp.kind in ("bool", "choice"):
+        return f"{name}: {hp.description}"
     scale = "  (↑/↓ step by quarter decades)" if hp.log_scale else ""
-    return f"{hp.name}: {hp.description}\nallowed: {hp.range_text()}, default {hp.default:g}{scale}"
+    return (
+        f"{name}: {hp.description}\nallowed: {hp.range_text(name)}, "
+        f"default {float(hp.default):g}{scale}"
+    )
 
 
-class _StatusLabel(ElidedLabel):
-    """The status line under an entry, new every animation frame: elided when painted.
+class _StatusLabel(QtWidgets.QLabel):
+    """The status line under an entry: the whole text, wrapped when the panel is
+    narrow ("stopped at step 3: the Hessian is not positive definite ...")."""
 
-    Setting the text only stores it (rows scrolled out of the list are never
-    painted, so never elided); paintEvent elides it to the width and draws it as
-    QLabel draws plain text, and keeps the tooltip (the full text when elided).
-    """
+    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
 
     def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setText(text)  # QLabel repaints (or returns at once when the text is the same)
-
-    def _elide(self) -> None:
-        pass  # done by paintEvent, which follows every resize
-
-    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt override
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self._full, QtCore.Qt.TextElideMode.ElideRight, max(0, rect.width())
-        )
-        tip = self._full if shown != self._full else ""
-        if tip != self.toolTip():
-            self.setToolTip(tip)
-        painter = QtGui.QPainter(self)
-        self.drawFrame(painter)
-        option = QtWidgets.QStyleOption()
-        option.initFrom(self)
-        flags = QtWidgets.QStyle.visualAlignment(self.layoutDirection(), self.alignment())
-        self.style().drawItemText(
-            painter,
-            rect,
-            int(flags.value) | int(QtCore.Qt.TextFlag.TextForceLeftToRight.value),
-            option.palette,
-            self.isEnabled(),
-            shown,
-            self.foregroundRole(),
-        )
-        painter.end()
+        if text != self.text():
+            self.setText(text)
 
 
 class _EntryRow(QtWidgets.QWidget):
@@ -154,6 +132,8 @@ class _EntryRow(QtWidgets.QWidget):
         top.addWidget(self.name_edit, 1)
         top.addWidget(self.method_label, 1)
         bottom = QtWidgets.QHBoxLayout()
+        self.status_indent = self.check.sizeHint().width() + 4 + 8
+        self.one_line_height = 0
         bottom.setContentsMargins(self.check.sizeHint().width() + 4, 0, 0, 0)
         bottom.addWidget(self.status_label, 1)
         layout = QtWidgets.QVBoxLayout(self)
@@ -224,16 +204,32 @@ class _EntryRow(QtWidgets.QWidget):
         return super().eventFilter(watched, event)
 
 
-class _HyperparameterForm(QtWidgets.QGroupBox):
-    """The hyperparameters of one entry, each checked against its range."""
+def form_fields(entry: OptimizerEntry) -> tuple[tuple[str, Hyperparameter], ...]:
+    """The (key, hyperparameter) rows of ``entry``'s form: the method's own, its
+    learning-rate schedule and that schedule's settings, then gradient clipping."""
+    info = OPTIMIZERS[entry.method]
+    own = [h.name for h in info.hyperparameters]
+    rows = [(h.name, h) for h in info.hyperparameters]
+    rows.append((SCHEDULE, SCHEDULE_CHOICE))
+    schedule = str(entry.params.get(SCHEDULE, CONSTANT))
+    rows += list(schedule_fields(schedule, own, info.cycled_momentum is not None))
+    if info.takes_clipping:
+        rows += [(h.name, h) for h in CLIP_HYPERPARAMETERS]
+    return tuple(rows)
 
-    param_changed = QtCore.Signal(str, float)
+
+class _HyperparameterForm(QtWidgets.QGroupBox):
+    """The hyperparameters of one entry (with its schedule and clipping), each checked
+    against its range."""
+
+    param_changed = QtCore.Signal(str, object)
     reset_requested = QtCore.Signal()
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self._method: str | None = None
-        self._fields: dict[str, NumberField | QtWidgets.QCheckBox] = {}
+        self._layout_key: tuple | None = None
+        self._fields: dict[str, QtWidgets.QWidget] = {}
+        self._hyperparameters: dict[str, Hyperparameter] = {}
         self._title = QtWidgets.QLabel(self)
         self._title.setWordWrap(True)
         set_text_colour(self._title, muted_colour(self))
@@ -262,14 +258,18 @@ class _HyperparameterForm(QtWidgets.QGroupBox):
         layout.addLayout(buttons)
         self.show_entry(None)
 
-    def field(self, name: str) -> NumberField | QtWidgets.QCheckBox:
+    def field(self, name: str) -> QtWidgets.QWidget:
         return self._fields[name]
 
+    def field_names(self) -> list[str]:
+        """The keys of the rows on show, in order."""
+        return list(self._fields)
+
     def show_entry(self, entry: OptimizerEntry | None) -> None:
-        """Rebuild (for a new method) or refill the rows, without emitting."""
+        """Rebuild (for a new method or schedule) or refill the rows, without emitting."""
         self.show_message("")
         if entry is None:
-            self._method = None
+            self._layout_key = None
             self._clear_rows()
             self.setTitle("Hyperparameters")
             self._title.setText("Add an optimizer to race it.")
@@ -278,18 +278,22 @@ class _HyperparameterForm(QtWidgets.QGroupBox):
         info = OPTIMIZERS[entry.method]
         self.setTitle(f"{entry.name} \u2014 hyperparameters")
         self._title.setText(info.summary)
-        self.reset_button.setEnabled(True)
-        if entry.method != self._method:
-            self._method = entry.method
-            self._build_rows(entry.method)
-        for hp in info.hyperparameters:
-            value = entry.params.get(hp.name, hp.default)
-            widget = self._fields[hp.name]
+        rows = form_fields(entry)
+        key = (entry.method, tuple(k for k, _ in rows))
+        if key != self._layout_key:
+            self._layout_key = key
+            self._build_rows(entry.method, rows)
+        for name, hp in rows:
+            value = entry.params.get(name, hp.default)
+            widget = self._fields[name]
             if isinstance(widget, QtWidgets.QCheckBox):
                 with QtCore.QSignalBlocker(widget):
                     widget.setChecked(value != 0.0)
+            elif isinstance(widget, QtWidgets.QComboBox):
+                with QtCore.QSignalBlocker(widget):
+                    widget.setCurrentIndex(max(0, widget.findData(value)))
             else:
-                widget.set_value(value)
+                widget.set_value(float(value))
         self.reset_button.setEnabled(entry.params != info.defaults())
 
     def show_message(self, text: str) -> None:
@@ -297,41 +301,64 @@ class _HyperparameterForm(QtWidgets.QGroupBox):
         self.message_label.setVisible(bool(text))
 
     def _clear_rows(self) -> None:
+        # taken out and deleted later, not at once: a choice (the schedule) rebuilds
+        # the form from inside its own signal
         while self._form.rowCount():
-            self._form.removeRow(0)
+            row = self._form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.hide()
+                    widget.deleteLater()
         self._fields.clear()
+        self._hyperparameters.clear()
 
-    def _build_rows(self, method: str) -> None:
+    def _build_rows(self, method: str, rows: tuple[tuple[str, Hyperparameter], ...]) -> None:
         self._clear_rows()
         info = OPTIMIZERS[method]
-        for hp in info.hyperparameters:
-            help_text = _hyperparameter_help(hp)
+        for name, hp in rows:
+            help_text = _hyperparameter_help(hp, name)
             if hp.kind == "bool":
-                widget: NumberField | QtWidgets.QCheckBox = QtWidgets.QCheckBox(self)
+                widget: QtWidgets.QWidget = QtWidgets.QCheckBox(self)
                 widget.setToolTip(help_text)
-                widget.toggled.connect(partial(self._bool_toggled, hp.name))
+                widget.toggled.connect(partial(self._bool_toggled, name))
+            elif hp.kind == "choice":
+                widget = QtWidgets.QComboBox(self)
+                for choice in hp.choices:
+                    widget.addItem(choice, choice)
+                widget.setToolTip(help_text)
+                widget.currentIndexChanged.connect(partial(self._choice_made, name, widget))
             else:
                 widget = NumberField(
-                    hp.default,
-                    check=partial(hp.check, optimizer=info.title),
+                    float(hp.default),
+                    check=partial(_checked, hp, info.title, name),
                     log_scale=hp.log_scale,
-                    step=0.01 if hp.high <= 1.0 else 0.1,
+                    step=1.0 if hp.kind == "int" else 0.01 if hp.high <= 1.0 else 0.1,
                     parent=self,
                 )
                 widget.set_help(help_text)
-                widget.value_committed.connect(partial(self._number_committed, hp.name))
+                widget.value_committed.connect(partial(self._number_committed, name))
                 widget.error_changed.connect(self.show_message)
-            label = QtWidgets.QLabel(hp.name, self)
+            label = QtWidgets.QLabel(name, self)
             label.setToolTip(help_text)
             label.setBuddy(widget)
             self._form.addRow(label, widget)
-            self._fields[hp.name] = widget
+            self._fields[name] = widget
+            self._hyperparameters[name] = hp
 
     def _bool_toggled(self, name: str, checked: bool) -> None:
         self.param_changed.emit(name, 1.0 if checked else 0.0)
 
+    def _choice_made(self, name: str, widget: QtWidgets.QComboBox, _index: int) -> None:
+        self.param_changed.emit(name, widget.currentData())
+
     def _number_committed(self, name: str, value: object) -> None:
         self.param_changed.emit(name, float(value))  # type: ignore[arg-type]
+
+
+def _checked(hp: Hyperparameter, optimizer: str, key: str, value: float) -> float:
+    """A form field's check: the hyperparameter's own rule (ValueError for the field)."""
+    return float(hp.check(value, optimizer, key))
 
 
 class OptimizerPanel(QtWidgets.QWidget):
@@ -344,8 +371,8 @@ class OptimizerPanel(QtWidgets.QWidget):
 
     optimizers_changed = QtCore.Signal(tuple)
     entry_changed = QtCore.Signal(int)
-    #: the selected row changed (-1: none)
-    current_changed = QtCore.Signal(int)
+    #: the row selected (-1: none), e.g. for the narrated step
+    selection_changed = QtCore.Signal(int)
 
     def __init__(
         self,
@@ -446,6 +473,28 @@ class OptimizerPanel(QtWidgets.QWidget):
             return  # cheap when called on every animation frame with the same text
         self._statuses[index] = (text, warning)
         self._row(index).set_status(text, warning)
+        self._fit_row(index)
+
+    def _fit_row(self, index: int) -> None:
+        """The row as tall as its status needs (wrapped onto more lines when long)."""
+        row, item = self._row(index), self._list.item(index)
+        label = row.status_label
+        width = label.width() if label.isVisible() and label.width() > 0 else None
+        if width is None:
+            width = self._row_width() - row.status_indent
+        wrapped = label.heightForWidth(max(width, 40))
+        extra = max(0, wrapped - label.fontMetrics().lineSpacing()) if wrapped > 0 else 0
+        height = row.one_line_height + extra
+        if height != item.sizeHint().height():
+            item.setSizeHint(QtCore.QSize(item.sizeHint().width(), height))
+
+    def _row_width(self) -> int:
+        return self._list.viewport().width()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        for i in range(self._list.count()):  # statuses wrap anew at the new width
+            self._fit_row(i)
 
     def select(self, index: int) -> None:
         """Select entry ``index`` and show its hyperparameters."""
@@ -505,13 +554,24 @@ class OptimizerPanel(QtWidgets.QWidget):
         if 0 <= index < len(self._entries):
             self._edit(index, color=QtGui.QColor(colour).name().upper())
 
-    def set_param(self, index: int, name: str, value: float) -> None:
-        """Set one hyperparameter; raises OptimizerError if the value is not allowed."""
+    def set_param(self, index: int, name: str, value: float | str) -> None:
+        """Set one hyperparameter; raises OptimizerError if the value is not allowed.
+
+        A new ``schedule`` starts from its own defaults (the settings of the one
+        before do not carry over)."""
         entry = self._entries[index]
         params = dict(entry.params)
+        if name == SCHEDULE:
+            own = {h.name for h in OPTIMIZERS[entry.method].hyperparameters}
+            clips = {h.name for h in CLIP_HYPERPARAMETERS}
+            params = {k: v for k, v in params.items() if k in own or k in clips}
         params[name] = value
         config = make_config(entry.method, params)
         self._edit(index, params=config.params)
+
+    def form_field_names(self) -> list[str]:
+        """The hyperparameter rows of the selected entry's form, in order."""
+        return self._form.field_names()
 
     def reset_entry(self, index: int) -> None:
         """Restore every hyperparameter of entry ``index`` to its method's defaults."""
@@ -579,6 +639,7 @@ class OptimizerPanel(QtWidgets.QWidget):
         row.enabled_toggled.connect(lambda on, r=row: self.set_enabled(self._index_of(r), on))
         row.colour_clicked.connect(lambda r=row: self._swatch_clicked(r))
         row.renamed.connect(lambda name, r=row: self.rename_entry(self._index_of(r), name))
+        row.one_line_height = row.sizeHint().height()
         item.setSizeHint(row.sizeHint())
         self._list.insertItem(index, item)
         self._list.setItemWidget(item, row)
@@ -611,7 +672,7 @@ class OptimizerPanel(QtWidgets.QWidget):
         self.optimizers_changed.emit(self._entries)
         self.entry_changed.emit(index)
 
-    def _param_changed(self, name: str, value: float) -> None:
+    def _param_changed(self, name: str, value: float | str) -> None:
         index = self.current_index()
         if index < 0:
             return
@@ -621,10 +682,10 @@ class OptimizerPanel(QtWidgets.QWidget):
             self._form.show_message(str(exc))
 
     def _current_changed(self, index: int) -> None:
+        self.selection_changed.emit(index)
         valid = 0 <= index < len(self._entries)
         self._form.show_entry(self._entries[index] if valid else None)
         self._update_buttons()
-        self.current_changed.emit(index)
 
     def add_below_form(self, widget: QtWidgets.QWidget) -> None:
         """Show ``widget`` under the hyperparameter form (a fit's batch size)."""

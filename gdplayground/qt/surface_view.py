@@ -17,7 +17,7 @@ from gdplayground.core.surface import Z_HEIGHT, SceneTransform, Surface, Surface
 from gdplayground.model.session import ViewOptions
 from gdplayground.qt import palette, style
 from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, is_dark
-from gdplayground.qt.geometry import clip_polyline
+from gdplayground.qt.geometry import clip_polyline, nice_ticks
 
 #: Paths float this far (in scene units) above the surface so they are not buried.
 PATH_LIFT = 0.015
@@ -25,6 +25,9 @@ PATH_LIFT = 0.015
 #: and where they rise above the top of the surface box.
 PATH_LIMIT = 1.0
 CEILING = 1.05 * Z_HEIGHT + PATH_LIFT
+#: The box gets numbers on its edges only in a view at least this many pixels
+#: (times the text scale) wide and high.
+TICK_ROOM_PX = 240
 
 # Lines on top of everything, with blending: a path behind a hill stays visible.
 _OVERLAY = {
@@ -122,17 +125,53 @@ class SurfaceScene:
         ]
         for label in self.axis_labels:
             self.addItem(label)
+        #: numbers along the x, y and f edges of the box (GLTextItems, reused), and
+        #: the vertical edge the f numbers stand by
+        self._ticks: list[gl.GLTextItem] = []
+        self.f_edge = gl.GLLinePlotItem(
+            color=(0.3, 0.3, 0.3, 1.0) if not is_dark() else (0.8, 0.8, 0.8, 1.0),
+            width=1.5,
+            antialias=True,
+        )
+        self.addItem(self.f_edge)
         self.reset_camera()
 
     # ---------------------------------------------------------------- camera
     def reset_camera(self) -> None:
-        """Default view: elevation 30°, azimuth -60°, whole box in sight."""
+        """Default view: elevation 30°, azimuth -60°, the box filling the view."""
         self.setCameraPosition(
-            pos=QtGui.QVector3D(0.0, 0.0, Z_HEIGHT * 0.4),
-            distance=4.2,
+            pos=QtGui.QVector3D(0.0, 0.0, Z_HEIGHT * 0.35),
+            distance=self._framing_distance(),
             elevation=30,
             azimuth=-60,
         )
+
+    def _framing_distance(self) -> float:
+        """How far the camera must be for the box (and its labels) to fill the view:
+        its bounding sphere inside the narrower of the two fields of view."""
+        width, height = max(self.width(), 1), max(self.height(), 1)
+        vertical = np.radians(self.opts.get("fov", 60.0))
+        horizontal = 2 * np.arctan(np.tan(vertical / 2) * width / height)
+        radius = 0.5 * np.sqrt(2.2**2 + 2.2**2 + (Z_HEIGHT + 0.2) ** 2)  # with label room
+        return float(radius / np.sin(min(vertical, horizontal) / 2)) * 1.1
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._camera_untouched():
+            self.setCameraParams(distance=self._framing_distance())
+        self._show_ticks_if_room()
+
+    def _show_ticks_if_room(self) -> None:
+        """Numbers on the box only where the view has room for them (large text in a
+        small view would cover the surface)."""
+        room = min(self.width(), self.height()) >= TICK_ROOM_PX * self._text_scale
+        for tick in getattr(self, "_ticks", []):
+            tick.setVisible(room and getattr(tick, "axis", None) is not None and tick.text != "")
+
+    def _camera_untouched(self) -> bool:
+        """Whether the camera is where :meth:`reset_camera` put it (bar the distance)."""
+        params = self.cameraParams()
+        return params["elevation"] == 30 and params["azimuth"] == -60
 
     # ------------------------------------------------------------------ data
     def set_picture(self, picture: Picture) -> None:
@@ -158,7 +197,10 @@ class SurfaceScene:
             return
         self._text_scale, self._line_scale = options.text_scale, options.line_scale
         for label in self.axis_labels:
-            label.setData(font=style.font(style.LABEL_PT + 2, self._text_scale))
+            label.setData(font=style.font(style.LABEL_PT + 1, self._text_scale))
+        for tick in self._ticks:
+            tick.setData(font=style.font(style.TICK_PT, self._text_scale))
+        self._show_ticks_if_room()
         self._style()
         self.set_frame(self._frame)
 
@@ -189,11 +231,55 @@ class SurfaceScene:
         )
         self.floor.setSize(2 * sx, 2 * sy)
         self.floor.setSpacing(2 * sx / 8, 2 * sy / 8)
-        self.axis_labels[0].setData(pos=(sx + 0.12, -sy, 0.0))
-        self.axis_labels[1].setData(pos=(sx, sy + 0.12, 0.0))
-        self.axis_labels[2].setData(pos=(-sx, sy, Z_HEIGHT + 0.08))
+        self.axis_labels[0].setData(pos=(0.0, -sy - 0.32, 0.0))
+        self.axis_labels[1].setData(pos=(sx + 0.32, 0.0, 0.0))
+        # a log colour scale compresses the heights too: the f axis says so
+        self.axis_labels[2].setData(
+            pos=(-sx, sy, Z_HEIGHT + 0.12), text="f (log scale)" if self._log_heights() else "f"
+        )
+        self._place_ticks(sx, sy)
+        self.f_edge.setData(pos=np.array([[-sx, sy, 0.0], [-sx, sy, Z_HEIGHT]]))
         self._rebuild_paths()
         self.set_minima(self._minima)
+
+    def _log_heights(self) -> bool:
+        return self._transform is not None and self._transform.scale.log
+
+    def tick_labels(self) -> list[tuple[str, str]]:
+        """(axis, text) of the numbers on the box's edges (for checks)."""
+        return [(getattr(t, "axis", ""), t.text) for t in self._ticks if t.visible()]
+
+    def _place_ticks(self, sx: float, sy: float) -> None:
+        """Numbers along the front x edge, the right y edge and a back vertical f edge."""
+        transform, grid = self._transform, self._grid
+        assert transform is not None and grid is not None
+        xmin, xmax, ymin, ymax = grid.domain
+        wanted: list[tuple[str, str, tuple[float, float, float]]] = []
+        for x in nice_ticks(xmin, xmax, 4):
+            wanted.append(("x", format_tick(x), (float(transform.xy(x, 0)[0]), -sy - 0.12, 0.0)))
+        for y in nice_ticks(ymin, ymax, 4):
+            wanted.append(("y", format_tick(y), (sx + 0.1, float(transform.xy(0, y)[1]), 0.0)))
+        last_z = np.inf  # from the top down: the round values highest up are kept
+        for value in reversed(_height_ticks(grid.zmin, grid.zmax, transform.scale.log)):
+            z = float(transform.z(np.array([value]))[0])
+            if np.isfinite(z) and -0.01 <= z <= Z_HEIGHT + 0.01 and last_z - z >= 0.2:
+                wanted.append(("f", format_tick(value), (-sx - 0.06, sy + 0.06, z)))
+                last_z = z
+        font = style.font(style.TICK_PT, self._text_scale)
+        while len(self._ticks) < len(wanted):
+            item = gl.GLTextItem(color=(70, 70, 70, 255))
+            self.addItem(item)
+            self._ticks.append(item)
+        seen = set()
+        for item, spec in zip(self._ticks, wanted + [None] * len(self._ticks), strict=False):
+            if spec is None or (spec[0], spec[1]) in seen:
+                item.axis = None
+                item.setVisible(False)
+                continue
+            seen.add((spec[0], spec[1]))
+            item.axis = spec[0]
+            item.setData(text=spec[1], pos=spec[2], font=font)
+        self._show_ticks_if_room()
 
     def set_minima(self, points: Sequence[tuple[float, float]] | np.ndarray) -> None:
         """Mark known minima (drawn at their height when inside the window)."""
@@ -383,6 +469,29 @@ def embed(view: SurfaceWindow) -> QtWidgets.QWidget:
     container = QtWidgets.QWidget.createWindowContainer(view)
     container.setMinimumSize(120, 120)
     return container
+
+
+def _height_ticks(low: float, high: float, log: bool) -> list[float]:
+    """Round values of f for the vertical edge: evenly spaced on a linear scale; on a
+    log scale 1, 2 and 5 times powers of ten (and f's minimum), as the heights are."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return []
+    if not log:
+        return [float(v) for v in nice_ticks(low, high, 8)]
+    values: list[float] = []
+    top = max(abs(high), abs(low))
+    for exponent in range(int(np.floor(np.log10(top))) - 8, int(np.ceil(np.log10(top))) + 1):
+        for mantissa in (1.0, 2.0, 5.0):
+            value = mantissa * 10.0**exponent
+            values += [v for v in (value, -value) if low < v <= high]
+    return sorted(set(values))
+
+
+def format_tick(value: float) -> str:
+    """A short axis number: 3 significant digits, an exponent when needed."""
+    if value == 0:
+        return "0"
+    return f"{value:.3g}"
 
 
 def _mesh_data(mesh: SurfaceMesh) -> gl.MeshData:

@@ -236,3 +236,17 @@ def test_2d_export_does_not_load_opengl(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0 []" and target.exists()
+
+
+def test_a_py_file_gets_the_race_as_a_pytorch_script(capsys, tmp_path: Path) -> None:
+    target = tmp_path / "race.py"
+    code, out, err = export(
+        capsys, "himmelblau", "--optimizer", "adam:lr=0.1,schedule=cosine,T_max=100",
+        "--optimizer", "newton", "--steps", "40", "-o", str(target),
+    )  # fmt: skip
+    assert (code, out, err) == (0, "", "")
+    text = target.read_text(encoding="utf-8")
+    assert "torch.optim.lr_scheduler.CosineAnnealingLR" in text
+    assert "no torch.optim equivalent" in text  # Newton: said, and skipped
+    code, _, err = export(capsys, "himmelblau", "--size", "100x100", "-o", str(tmp_path / "b.py"))
+    assert code == 2 and "not to a script" in err and not (tmp_path / "b.py").exists()

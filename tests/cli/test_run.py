@@ -226,3 +226,27 @@ def test_many_optimizers_are_raced_in_one_batch_with_the_same_results(
     for r in runs:
         alone = run_trajectory(obj, make_config(r["method"], r["params"]), (0.5, -0.5), steps=50)
         assert r["points"] == alone.points.tolist()
+
+
+def test_explain_writes_out_one_step_with_the_run_s_numbers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(
+        capsys,
+        "explain",
+        "rosenbrock",
+        "--optimizer",
+        "adam:lr=0.1",
+        "--step",
+        "3",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    told = json.loads(out)["optimizers"][0]
+    code, out, _ = run(capsys, "run", "rosenbrock", "--optimizer", "adam:lr=0.1", "--steps", "3")
+    points = json.loads(out)["runs"][0]["points"]
+    assert told["values"]["point"] == points[2] and told["values"]["new_point"] == points[3]
+    assert any(line.startswith("m ← 0.9·m") for line in told["lines"])
+    code, out, err = run(capsys, "explain", "rosenbrock", "--step", "0")
+    assert code == 2 and "counted from 1" in err

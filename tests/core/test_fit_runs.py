@@ -856,3 +856,20 @@ def test_gradient_noise_shakes_a_full_batch_fit_reproducibly() -> None:
     assert not np.allclose(plain, noisy)
     np.testing.assert_array_equal(noisy, again)
     assert not np.allclose(noisy, other)
+
+
+def test_the_narrated_step_of_a_fit_replays_the_batch_and_the_noise() -> None:
+    from gdplayground.core.narrate import StepReplay
+
+    objective = line_objective()
+    configs = [make_config("adam", {"lr": 0.1, "noise": 0.3}), make_config("lbfgs")]
+    runs = run_fit(objective, configs, [5, 8], np.array([[0.0, 0.0]]), 12, tol=0, seed=6)
+    for (run,) in runs:
+        replay = StepReplay(objective, run.trajectory, "run", seed=6, batches=run.drawn)
+        for k in (0, 4, 11):
+            told = replay.narrate(k)
+            np.testing.assert_allclose(
+                told.values["new_point"], run.trajectory.points[k + 1], rtol=1e-12
+            )
+            assert "replayed" not in told.text  # it landed on the run's own next point
+            assert f"mean loss over the {run.batch_size} examples" in told.lines[1]

@@ -30,6 +30,8 @@ def custom_session() -> Session:
         entry_for("adam", {"lr": 0.1, "beta1": 0.8}),
         replace(entry_for("adam", {"lr": 0.01}), name="Adam slow", color="#123abc"),
         replace(entry_for("newton"), enabled=False),
+        entry_for("momentum", {"lr": 0.01, "schedule": "onecycle", "max_lr": 0.1}),
+        entry_for("adam", {"schedule": "cosine", "T_max": 100, "clip_norm": 1.0}),
     )
     return Session(
         function="sin(x)cos(y) + x^2/10",
@@ -98,7 +100,11 @@ def _doc(**changes) -> str:
         (_doc(optimizers={"a": 1}), "expected a list"),
         (_doc(optimizers=[{"method": "sgdx"}]), "unknown optimizer"),
         (_doc(optimizers=[{"method": "adam", "params": {"lr": -1}}]), "out of range"),
-        (_doc(optimizers=[{"method": "adam", "params": {"lr": "1"}}]), "expected a number"),
+        (_doc(optimizers=[{"method": "adam", "params": {"lr": "fast"}}]), "lr must be a number"),
+        (
+            _doc(optimizers=[{"method": "adam", "params": {"schedule": "cosin"}}]),
+            "did you mean cosine",
+        ),
         (_doc(optimizers=[{"method": "adam", "color": "red"}]), "write a colour"),
         (_doc(optimizers=[{"method": "adam", "enabled": "yes"}]), "true or false"),
         (_doc(optimizers=[{"method": "adam"}] * 1000), "at most"),

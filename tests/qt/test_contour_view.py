@@ -315,3 +315,85 @@ def test_legend_entries_added_later_take_the_text_colour(qtbot) -> None:
     header, values = view.legend._entries[0]
     assert header.defaultTextColor().name() == "#123456"
     assert values.brush().color().name() == "#123456"
+
+
+def _picture_with(view: ContourView, grid, paths, **options):
+    from gdplayground.core.picture import Picture
+    from gdplayground.core.sampling import contour_levels, isolines
+    from gdplayground.model.session import ViewOptions
+
+    levels = contour_levels(grid)
+    return Picture(
+        grid=grid,
+        levels=levels,
+        log_scale=False,
+        isolines=isolines(grid, levels),
+        surface=None,
+        paths=tuple(paths),
+        rows=tuple(range(len(paths))),
+        start=(-1.5, 2.0),
+        options=ViewOptions(**options),
+    )
+
+
+def test_one_unit_of_x_is_as_long_as_one_unit_of_y_unless_turned_off(
+    qtbot, rosenbrock_grid, paths
+) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(900, 400)  # a wide view: filling it would stretch x
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths))
+    width, height = view.view_box.viewPixelSize()
+    assert width == pytest.approx(height, rel=1e-6)  # circles look round
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths, equal_aspect=False))
+    width, height = view.view_box.viewPixelSize()
+    assert width != pytest.approx(height, rel=0.05)
+
+
+def test_a_narrow_view_keeps_a_key_inside_the_plot(qtbot, rosenbrock_grid, paths) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(520, 420)  # too narrow for the legend column
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths))
+    assert not view.legend_visible
+    assert view.key_entries() == [p.name for p in paths] and view.key.isVisible()
+    view.resize(1000, 500)  # wide: the legend column, and no names twice
+    qtbot.waitUntil(lambda: view.legend_visible, timeout=5000)
+    assert view.key_entries() == []
+
+
+def test_gradient_arrows_point_uphill_as_long_as_the_gradient_and_steps_as_taken(
+    qtbot, rosenbrock_grid, paths
+) -> None:
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    view.set_picture(
+        _picture_with(
+            view, rosenbrock_grid, paths, show_gradient_arrows=True, show_step_arrows=True
+        )
+    )
+    unit = view.gradient_unit
+    assert unit is not None and any("1 unit on the axes = |∇f|" in e for e in view.key_entries())
+    assert "step taken" in view.key_entries()
+    lengths = []
+    for frame in (3, 10, 20):
+        view.set_frame(frame)
+        path = paths[0]
+        xs, ys = view._items[0].gradient_arrow.getData()
+        tail, tip = np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]])
+        gradient = path.gradients[frame]
+        np.testing.assert_allclose(tail, path.points[frame])
+        drawn = tip - tail
+        assert drawn @ gradient > 0  # uphill, along ∇f
+        np.testing.assert_allclose(drawn, gradient / unit, rtol=1e-6)  # to scale
+        lengths.append(np.hypot(*drawn))
+        sx, sy = view._items[0].step_arrow.getData()
+        step = np.array([sx[1] - sx[0], sy[1] - sy[0]])
+        taken = path.points[frame + 1] - path.points[frame]
+        assert step @ taken > 0  # the step actually taken next
+    assert len(set(np.round(lengths, 9))) == 3  # each as long as its own gradient

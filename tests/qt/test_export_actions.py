@@ -111,3 +111,21 @@ def test_an_export_matches_what_the_window_shows_after_a_restyle(window, tmp_pat
     assert window.exports.export_image_to(path, ImageChoice("contour", (640, 480), False))
     text = path.read_text(encoding="utf-8").lower()
     assert "#ff00ff" in text and "Mine" in path.read_text(encoding="utf-8")
+
+
+def test_the_race_as_a_pytorch_script_is_what_the_command_line_writes(
+    window, tmp_path, capsys
+) -> None:
+    from gdplayground.cli import main
+    from gdplayground.model.session_file import save_session
+
+    mine = tmp_path / "window.py"
+    assert window.exports.export_script_to(mine)
+    session_path = tmp_path / "race.gdp.json"
+    save_session(window.session, session_path)
+    theirs = tmp_path / "cli.py"
+    assert main(["export", "--session", str(session_path), "-o", str(theirs)]) == 0
+    text = mine.read_text(encoding="utf-8")
+    assert text == theirs.read_text(encoding="utf-8")
+    assert "torch.optim.Adam(" in text and "import torch" in text
+    compile(text, str(mine), "exec")  # valid Python (compiled, not run)

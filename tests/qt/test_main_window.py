@@ -48,11 +48,13 @@ def test_opens_with_a_ready_to_play_scene(window: MainWindow) -> None:
 def test_typing_a_function_redraws_and_invalid_text_keeps_the_picture(qtbot, window) -> None:
     before = window.contour.grab().toImage()
     editor = window.function_editor
-    editor.line_edit.setText("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    editor.line_edit.setText("(x^2 + y - 11)^2 + (x + y^2 - 7)^2 + x")
     editor.validate_now()
     scene = wait_scene(qtbot, window)
     assert scene.session.function.startswith("(x^2 + y - 11)")
     assert scene.session.preset is None
+    qtbot.waitUntil(lambda: not window.computer.busy, timeout=30000)  # its window fitted too
+    scene = window.scene
     assert window.contour.grab().toImage() != before
     assert np.allclose(
         window.paths[0].values[0],
@@ -64,8 +66,7 @@ def test_typing_a_function_redraws_and_invalid_text_keeps_the_picture(qtbot, win
     shown = window.contour.grab().toImage()
     editor.line_edit.setText("sinn(x) + y")
     editor.validate_now()
-    qtbot.wait(200)
-    assert "did you mean sin" in editor.message()
+    qtbot.waitUntil(lambda: "did you mean sin" in editor.message(), timeout=5000)
     assert window.session.function.startswith("(x^2 + y - 11)")
     assert window.contour.grab().toImage() == shown
 
@@ -502,3 +503,96 @@ def test_a_session_without_isolines_shows_none_in_the_window(qtbot, settings) ->
     assert not w.contour.isoline_item.isVisible()  # as an export of this session draws it
     w.set_session(replace(session, view=ViewOptions(show_isolines=True)))
     assert w.contour.isoline_item.isVisible()
+
+
+def test_an_edit_that_breaks_a_rule_is_refused_and_the_panels_show_what_holds(
+    qtbot, window
+) -> None:
+    entries = list(window.session.optimizers)
+    entries[0] = entry_for("momentum", {"schedule": "onecycle", "total_steps": 60})
+    window.optimizer_panel.optimizers_changed.emit(tuple(entries))
+    wait_scene(qtbot, window)
+    assert window.session.optimizers[0].params["total_steps"] == 60
+    window.settings_panel.steps_changed.emit(200)  # longer than the OneCycle schedule
+    assert window.session.steps == 60  # refused: a file of it would not reload
+    assert window.settings_panel.steps() == 60
+    assert "total_steps" in window.statusBar().currentMessage()
+
+
+def test_a_typed_function_gets_a_window_around_its_paths(qtbot, window) -> None:
+    assert window.session.domain == (-2.0, 2.0, -1.0, 3.0)  # Rosenbrock's
+    editor = window.function_editor
+    editor.line_edit.setText("(x - 6)^2 + (y + 5)^2")
+    editor.validate_now()
+    qtbot.waitUntil(
+        lambda: (
+            window.scene is not None
+            and window.scene.session.function == "(x - 6)^2 + (y + 5)^2"
+            and window.scene.session.domain != (-2.0, 2.0, -1.0, 3.0)
+        ),
+        timeout=30000,
+    )
+    xmin, xmax, ymin, ymax = window.session.domain
+    for path in window.paths:  # start and every path in view
+        inside = path.points[: path.drawable]
+        assert (inside[:, 0] >= xmin).all() and (inside[:, 0] <= xmax).all()
+        assert (inside[:, 1] >= ymin).all() and (inside[:, 1] <= ymax).all()
+    assert xmax > 6 and ymin < -5
+
+
+def test_typing_a_preset_s_formula_brings_its_window(qtbot, window) -> None:
+    preset = load_presets()["himmelblau"]
+    editor = window.function_editor
+    editor.line_edit.setText(preset.formula.replace(" ", ""))
+    editor.validate_now()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.preset == "himmelblau" and scene.session.domain == preset.domain
+
+
+def test_the_narrated_step_follows_the_selected_optimizer_and_the_timeline(qtbot, window) -> None:
+    window.show()
+    window.narration_action.trigger()
+    qtbot.waitUntil(window.narration.isVisible, timeout=10000)
+    window.optimizer_panel.select(3)  # Adam
+    window.set_frame(4)
+    text = window.narration.text()
+    assert text.startswith("Adam — step 5") and "m ← 0.9·m" in text and "v̂" in text
+    window.step(1)
+    assert window.narration.text().startswith("Adam — step 6")
+    window.optimizer_panel.select(4)  # Newton
+    assert "Hessian H =" in window.narration.text()
+
+
+def test_a_lesson_opens_in_one_click_with_its_text_beside_the_views(
+    qtbot, window, tmp_path
+) -> None:
+    window.show()
+    actions = [a for a in window.lessons_menu.actions() if a.text() == "Saddle points"]
+    assert actions, [a.text() for a in window.lessons_menu.actions()]
+    actions[0].trigger()
+    scene = wait_scene(qtbot, window)
+    assert scene.session.function == "x^2 - y^2 + 0.25*y^4"
+    qtbot.waitUntil(window.lesson_dock.isVisible, timeout=10000)
+    assert (
+        window.lesson_panel.title() == "Saddle points" and "Predict" in window.lesson_panel.text()
+    )
+    # an edited lesson is an ordinary session: Save As keeps the teacher's version
+    window.contour.start_moved.emit(1.5, 0.001)
+    mine = tmp_path / "my-saddle.gdp.json"
+    assert window.files.save_to(mine)
+    window.add_lesson_folder(str(tmp_path))
+    window._fill_lessons_menu()
+    titles = [a.text() for a in window.lessons_menu.actions()]
+    assert titles.count("Saddle points") == 2  # the ready one, and the teacher's
+
+
+def test_presenter_mode_doubles_text_and_lines_and_escape_leaves_it(qtbot, window) -> None:
+    window.show()
+    before = window.session.view
+    window.presenter_action.trigger()
+    assert window.presenting and window.session.view.text_scale == 2.0
+    assert window.session.view.line_scale >= 2.0 and not window.side_dock.isVisible()
+    assert window.contour.plot.getAxis("left").style["tickFont"].pointSizeF() >= 2 * 9.0
+    window._escape()
+    assert not window.presenting and window.session.view == before
+    assert window.side_dock.isVisible()

@@ -340,10 +340,31 @@ def test_reset_restores_defaults(qtbot, panel) -> None:
 
 
 def test_selecting_another_method_rebuilds_the_form(panel) -> None:
-    panel.select(4)  # Newton has only lr
-    assert list(panel._form._fields) == ["lr"]
+    panel.select(4)  # Newton has only lr (and a schedule for it; no clipping)
+    assert panel.form_field_names() == ["lr", "schedule"]
     panel.select(3)
-    assert list(panel._form._fields) == [h.name for h in OPTIMIZERS["adam"].hyperparameters]
+    own = [h.name for h in OPTIMIZERS["adam"].hyperparameters]
+    assert panel.form_field_names() == [*own, "schedule", "clip_norm", "clip_value"]
+
+
+def test_a_schedule_brings_its_own_settings_and_a_new_one_starts_afresh(qtbot, panel) -> None:
+    panel.select(3)  # Adam
+    changed = Recorder(panel.optimizers_changed)
+    schedule = panel.form_field("schedule")
+    schedule.setCurrentIndex(schedule.findData("cosine"))
+    entry = panel.entries()[3]
+    assert entry.params["schedule"] == "cosine" and "T_max" in entry.params
+    assert "T_max" in panel.form_field_names() and len(changed.calls) == 1
+    _type(qtbot, panel.form_field("T_max"), "50")
+    assert panel.entries()[3].params["T_max"] == 50
+    schedule = panel.form_field("schedule")  # the form was rebuilt for cosine's settings
+    schedule.setCurrentIndex(schedule.findData("step"))
+    params = panel.entries()[3].params
+    assert params["schedule"] == "step" and "T_max" not in params and "step_size" in params
+    schedule = panel.form_field("schedule")
+    schedule.setCurrentIndex(schedule.findData("constant"))
+    assert "schedule" not in panel.entries()[3].params
+    assert panel.form_field_names()[-3:] == ["schedule", "clip_norm", "clip_value"]
 
 
 def test_set_entries_and_status_do_not_emit(qtbot, panel) -> None:
@@ -355,27 +376,21 @@ def test_set_entries_and_status_do_not_emit(qtbot, panel) -> None:
     assert changed.calls == []
     assert panel.status(0) == ""  # a different entry now sits in row 0
     panel.set_status(2, "diverged at step 37", warning=True)
-    assert panel._row(2).status_label.full_text() == "diverged at step 37"
+    assert panel._row(2).status_label.text() == "diverged at step 37"
 
 
-def test_status_lines_are_elided_when_painted_with_the_full_text_as_tooltip(qtbot, panel) -> None:
+def test_a_long_status_is_shown_whole_on_more_lines(qtbot, panel) -> None:
     panel.resize(220, 500)
     panel.show()
     qtbot.waitExposed(panel)
-    long = "converged at step 1234 (gradient norm below tolerance) · f=1.234e-05"
+    one_line = panel._list.item(0).sizeHint().height()
+    long = "stopped at step 3: the Hessian is not positive definite · f=1.234e-05"
     panel.set_status(0, long)
-    panel.set_status(1, "ran")
     label = panel._row(0).status_label
-    label.grab()  # paints: elides to the width
-    assert label.full_text() == long and label.toolTip() == long
-    metrics = label.fontMetrics()
-    shown = metrics.elidedText(
-        long, QtCore.Qt.TextElideMode.ElideRight, label.contentsRect().width()
-    )
-    assert shown.endswith("…") and shown != long
-    short = panel._row(1).status_label
-    short.grab()
-    assert short.full_text() == "ran" and short.toolTip() == ""
+    assert label.text() == long  # all of it: nothing cut off
+    assert panel._list.item(0).sizeHint().height() > one_line  # the row grew to show it
+    panel.set_status(0, "ran")
+    assert panel._list.item(0).sizeHint().height() == one_line
 
 
 # ===================================================================== SettingsPanel

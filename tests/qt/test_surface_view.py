@@ -194,3 +194,34 @@ def test_the_start_is_marked_on_the_surface_where_the_paths_begin(surface, paths
     assert surface.start_point() is not None
     surface.set_paths([])
     assert surface.start_point() is None
+
+
+@pytest.mark.gl
+def test_the_box_has_numbers_and_says_when_heights_are_log_compressed(
+    qtbot, rosenbrock_grid
+) -> None:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.resize(480, 360)
+    view.set_grid(rosenbrock_grid, log=True)
+    labels = view.tick_labels()
+    assert {axis for axis, _ in labels} == {"x", "y", "f"}
+    assert ("x", "-2") in labels and ("y", "3") in labels
+    assert view.axis_labels[2].text == "f (log scale)"
+    view.set_grid(rosenbrock_grid, log=False)
+    assert view.axis_labels[2].text == "f"
+    fs = [float(text) for axis, text in view.tick_labels() if axis == "f"]
+    assert len(fs) >= 3 and fs == sorted(fs, reverse=True)
+
+
+@pytest.mark.gl
+def test_the_default_camera_frames_the_box_whatever_the_view_shape(qtbot) -> None:
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.reset_camera()
+    wide = view.cameraParams()["distance"]
+    view.resize(300, 500)
+    view.reset_camera()
+    tall = view.cameraParams()["distance"]
+    assert tall > wide  # a narrow view steps back so the box still fits across

@@ -1,0 +1,131 @@
+"""Every ready lesson opens, says what to look at, asks for a prediction, and its race
+does what its text says."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from gdplayground.core.gradients import compile_function
+from gdplayground.core.trajectory import run_many
+from gdplayground.model.lessons import builtin_folder, find_lesson, list_lessons, load_lesson
+from gdplayground.model.session import SessionError
+from gdplayground.model.session_file import save_session
+
+LESSONS = list_lessons()
+
+
+def _runs(key: str) -> dict:
+    session = load_lesson(find_lesson(key))
+    objective = compile_function(session.function, session.gradient, session.h)
+    entries = [e for e in session.optimizers if e.enabled]
+    runs = run_many(
+        objective,
+        [e.config for e in entries],
+        np.array([session.start]),
+        session.steps,
+        session.tol,
+    )
+    return {e.name: r[0] for e, r in zip(entries, runs, strict=True)}
+
+
+def test_there_are_the_lessons_a_course_needs() -> None:
+    assert len(LESSONS) >= 9
+    assert [lesson.key for lesson in LESSONS] == sorted(lesson.key for lesson in LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.key)
+def test_every_lesson_is_a_session_with_a_short_text_that_asks_for_a_prediction(lesson) -> None:
+    session = load_lesson(lesson)  # checked by the same rules as any session file
+    assert session.lesson is not None and session.lesson.title == lesson.title
+    words = len(session.lesson.text.split())
+    assert 30 <= words <= 160, words  # read aloud in a minute
+    assert "Predict" in session.lesson.text and "Try this" in session.lesson.text
+
+
+def test_lessons_are_found_by_number_key_or_title() -> None:
+    assert find_lesson("2").key == "02-learning-rate"
+    assert find_lesson("learning-rate").key == "02-learning-rate"
+    assert find_lesson("Saddle points").key == "09-saddle-points"
+    with pytest.raises(SessionError, match="no lesson 'nope': choose one of 01-"):
+        find_lesson("nope")
+
+
+def test_a_teacher_s_folder_joins_the_list_and_a_damaged_file_is_left_out(tmp_path) -> None:
+    mine = load_lesson(find_lesson("1"))
+    save_session(mine, tmp_path / "my-slope.gdp.json")
+    (tmp_path / "broken.gdp.json").write_text("{", encoding="utf-8")
+    keys = [lesson.key for lesson in list_lessons([tmp_path])]
+    assert "my-slope" in keys and "broken" not in keys
+    assert [lesson.builtin for lesson in list_lessons([tmp_path])][-1] is False
+
+
+def test_lesson_2_s_large_rate_diverges_the_small_one_crawls_the_right_one_arrives() -> None:
+    runs = _runs("2")
+    assert runs["lr 0.12 (too large)"].status == "diverged"
+    small, right = runs["lr 0.005 (too small)"], runs["lr 0.05 (right)"]
+    assert right.values[-1] < 1e-9 < small.values[-1]
+
+
+def test_lesson_5_momentum_and_nesterov_beat_gradient_descent_down_the_ravine() -> None:
+    runs = _runs("5")
+    gd = runs["Gradient descent"]
+    crossings = np.count_nonzero(np.diff(np.sign(gd.points[:, 1])))
+    assert crossings > 100  # it zig-zags across the valley at every step
+    for name in ("Momentum", "Nesterov"):
+        assert abs(runs[name].points[-1, 0]) < abs(gd.points[-1, 0]) / 10
+
+
+def test_lesson_6_adaptive_methods_get_further_than_gradient_descent() -> None:
+    runs = _runs("6")
+    gd = abs(runs["Gradient descent"].points[-1, 0])
+    for name in ("AdaGrad", "RMSProp", "Adam"):
+        assert abs(runs[name].points[-1, 0]) < gd / 4
+
+
+def test_lesson_8_the_optimizers_end_in_different_minima() -> None:
+    ends = {tuple(np.round(r.points[-1], 2)) for r in _runs("8").values()}
+    assert len(ends) >= 2
+
+
+def test_lesson_9_gradient_descent_reports_a_saddle_and_newton_stops() -> None:
+    runs = _runs("9")
+    assert runs["Gradient descent"].status == "converged"
+    assert runs["Gradient descent"].stationary == "saddle"
+    assert runs["Newton"].status == "indefinite_hessian"
+
+
+def test_lesson_11_the_cliff_throws_plain_descent_out_and_clipping_walks_down() -> None:
+    runs = _runs("11")
+    session = load_lesson(find_lesson("11"))
+    xmin, xmax, _, _ = session.domain
+    thrown = runs["Gradient descent"].points[:, 0]
+    clipped = runs["Clipped (clip_norm 1)"]
+    assert thrown.min() < xmin  # out of the window after one step
+    assert (clipped.points[:, 0] >= xmin).all() and (clipped.points[:, 0] <= xmax).all()
+    assert np.all(np.hypot(*np.diff(clipped.points, axis=0).T) <= 0.3 + 1e-9)  # lr x 1
+
+
+def test_lesson_12_only_newton_converges_within_the_budget() -> None:
+    runs = _runs("12")
+    assert runs["Newton"].status == "converged" and runs["Newton"].stationary == "minimum"
+    assert runs["Gradient descent"].status == "max_steps"
+
+
+def test_lesson_13_the_numeric_gradient_is_visibly_off() -> None:
+    session = load_lesson(find_lesson("13"))
+    assert session.gradient == "numeric" and session.h == 0.5
+    objective = compile_function(session.function, "numeric", session.h)
+    exact = compile_function(session.function)
+    x, y = np.array([session.start[0]]), np.array([session.start[1]])
+    off = np.hypot(*(np.array(objective.gradient(x, y)) - np.array(exact.gradient(x, y)))[:, 0])
+    assert off > 0.1
+
+
+def test_lesson_files_are_plain_session_json() -> None:
+    for path in builtin_folder().iterdir():
+        if path.name.endswith(".gdp.json"):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert data["format"] == "gdplayground-session" and "lesson" in data
