@@ -133,7 +133,8 @@ class FunctionEditor(QtWidgets.QWidget):
 
         self._edit = ValidatedLineEdit(self)
         self._edit.setPlaceholderText(PLACEHOLDER)
-        self._edit.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        # the normal font, not a fixed-width one: there a single space between terms
+        # looked double ("x^2  -  y^2"); the column marker measures the text as drawn
         self._edit.setClearButtonEnabled(True)
         self._edit.setToolTip(
             "Type f(x, y): + - * / ^, sin, exp, log, sqrt, abs, pi, e ...\n"
@@ -147,7 +148,6 @@ class FunctionEditor(QtWidgets.QWidget):
 
         self._marker = _ColumnMarker(self._edit, self)
         self._info = _GradientLabel(self)
-        self._info.setFont(self._edit.font())
         set_text_colour(self._info, muted_colour(self))
         self._error_label = QtWidgets.QLabel(self)
         self._error_label.setWordWrap(True)

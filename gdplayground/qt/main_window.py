@@ -149,6 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 key.Key_Left: lambda: self.step(-1),
                 key.Key_Home: self.reset_playback,
                 key.Key_End: lambda: self.set_frame(self.clock.last_frame),
+                key.Key_Escape: self._escape,  # not a shortcut: text fields keep their Escape
             },
             lambda: (self.surface,) if self.surface is not None else (),
         )
@@ -326,9 +327,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presenter_action = self._action(
             view, "Presenter mode", self._toggle_presenter, "F11", checkable=True
         )
-        self._presenter_saved: tuple | None = None
-        self._leave_presenter = _shortcut(self, "Esc", self._escape)
-        self.addAction(self._leave_presenter)
+        self._presenter_saved: tuple | None = None  # Escape (the keyboard router) leaves
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self._show_shortcuts, "F1")

@@ -557,3 +557,15 @@ def test_a_function_checked_while_typing_is_not_built_again_to_compute_it() -> N
         parse_function("x +* y")
     with pytest.raises(ExpressionError):
         parse_function("x +* y")
+
+
+def test_a_constant_sympy_writes_with_a_huge_integer_prints_as_a_number_that_parses() -> None:
+    # sympy turns (1/24)^0.001 into a root of an integer of over 900 digits (found by
+    # hypothesis): printed as it is, the parser refused the number as too large
+    import math
+
+    from gdplayground.core.expression import expression_to_text, parse_function
+
+    text = expression_to_text(parse_function("(0.5/12)^(1e-3)*x").expr)
+    again = parse_function(text).expr
+    assert math.isclose(float(again.subs(X, 1)), (1 / 24) ** 0.001, rel_tol=1e-15)

@@ -593,6 +593,6 @@ def test_presenter_mode_doubles_text_and_lines_and_escape_leaves_it(qtbot, windo
     assert window.presenting and window.session.view.text_scale == 2.0
     assert window.session.view.line_scale >= 2.0 and not window.side_dock.isVisible()
     assert window.contour.plot.getAxis("left").style["tickFont"].pointSizeF() >= 2 * 9.0
-    window._escape()
+    qtbot.keyClick(window.contour, QtCore.Qt.Key.Key_Escape)  # Esc leaves
     assert not window.presenting and window.session.view == before
     assert window.side_dock.isVisible()

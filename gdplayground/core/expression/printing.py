@@ -222,6 +222,10 @@ def _merge_special_factors(factors: list[sympy.Expr]) -> list[sympy.Expr | tuple
 
 def _print_pow(expr: sympy.Pow) -> tuple[str, int]:
     base, exponent = expr.args
+    if base.is_Integer and abs(int(base)) > 10**300 and expr.is_number:
+        # sympy may write a small constant such as (1/24)^0.001 as a root of an integer
+        # of hundreds of digits: the parser refuses numbers that large, so print its value
+        return _float_text(sympy.Float(expr.evalf(17), 17))
     if exponent.is_Rational and exponent.is_negative:
         return _print_product(expr)
     if exponent == sympy.S.Half:
