@@ -73,7 +73,8 @@ class DataView(pg.GraphicsLayoutWidget):
             self._show_empty()
             return
         self.note.setVisible(False)
-        if old is None or old.data is not drawing:
+        rescaled = old is not None and old.options.text_scale != picture.options.text_scale
+        if old is None or old.data is not drawing or rescaled:
             self._show_data()
         self._make_items(len(picture.paths))
         self._style()

@@ -83,3 +83,13 @@ def test_a_large_data_set_draws_a_fixed_sample_of_its_points(view) -> None:
     assert len(xs) == 20_000 and "20,000 of them drawn" in view.plot.titleLabel.text
     view.set_frame(1)
     assert len(view.ringed(0)[0]) == 8  # the batch is ringed even if not among them
+
+
+def test_larger_text_restyles_the_axes(view) -> None:
+    from dataclasses import replace
+
+    p = picture(fit="linear", steps="3")
+    view.set_picture(p)
+    before = view.plot.getAxis("bottom").style["tickFont"].pointSizeF()
+    view.set_picture(replace(p, options=replace(p.options, text_scale=2.0)))
+    assert view.plot.getAxis("bottom").style["tickFont"].pointSizeF() == 2 * before
