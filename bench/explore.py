@@ -22,7 +22,7 @@ from gdplayground.core.explore.basins import (
 )
 from gdplayground.core.explore.sweep import sweep_learning_rates
 from gdplayground.core.gradients import compile_function
-from gdplayground.core.optimizers import FIRST_ORDER, make_config
+from gdplayground.core.optimizers import CLASSIC, make_config
 from gdplayground.core.trajectory import run_trajectory
 from gdplayground.model.presets import load_presets
 
@@ -133,7 +133,7 @@ def sweep(points: int = 40, steps: int = 500, alone_rates: int = 5, repeat: int 
     """Seven optimizers x ``points`` rates x ``steps`` steps on Rosenbrock, one start."""
     preset = load_presets()["rosenbrock"]
     objective = compile_function(preset.formula)
-    configs = [make_config(name) for name in FIRST_ORDER]
+    configs = [make_config(name) for name in CLASSIC]  # the issue's seven methods
     start = (-1.5, 2.0)
     seconds = min(
         interleaved(

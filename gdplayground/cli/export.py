@@ -190,7 +190,16 @@ def compute_picture(args: argparse.Namespace) -> Picture:
         raise UsageError(
             "--view data shows a fit to data: add --fit NAME, --data FILE.csv or --dataset NAME"
         )
-    return picture_from_scene(scene)
+    return without_sources(picture_from_scene(scene))
+
+
+def without_sources(picture: Picture) -> Picture:
+    """``picture`` without the runs its paths were taken from: what the views draw
+    stays, and unpickling it in the drawing process imports neither the runs'
+    classes nor sympy with them (~0.4 s, which the worker loads meanwhile)."""
+    from dataclasses import replace as changed
+
+    return changed(picture, paths=tuple(changed(path, source=None) for path in picture.paths))
 
 
 # ------------------------------------------------------------------ running

@@ -250,3 +250,27 @@ def test_a_py_file_gets_the_race_as_a_pytorch_script(capsys, tmp_path: Path) -> 
     assert "no torch.optim equivalent" in text  # Newton: said, and skipped
     code, _, err = export(capsys, "himmelblau", "--size", "100x100", "-o", str(tmp_path / "b.py"))
     assert code == 2 and "not to a script" in err and not (tmp_path / "b.py").exists()
+
+
+def test_the_drawing_process_does_not_load_sympy_for_the_picture(tmp_path: Path) -> None:
+    # the picture comes from a forked worker: unpickling it must not import the runs'
+    # classes (and sympy with them), which would cost the drawing process ~0.4 s
+    import pickle
+    import subprocess
+    import sys
+
+    from gdplayground.cli.export import compute_picture
+    from gdplayground.cli.parser import build_parser, normalise_argv
+
+    args = build_parser().parse_args(normalise_argv(["export", "rosenbrock", "-o", "x.png"]))
+    data = tmp_path / "picture.pickle"
+    data.write_bytes(pickle.dumps(compute_picture(args)))
+    code = (
+        "import pickle, sys; p = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "print(len(p.paths), 'sympy' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "False"]

@@ -13,12 +13,14 @@ compiles again when it is unpickled (export computes in another process).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdplayground.core.data.dataset import DataSet
-from gdplayground.core.data.fit import PARAMETERS, Fit, compile_output, used_names
-from gdplayground.core.evaluator import Graph, Program
+if TYPE_CHECKING:  # the language (and sympy) load only when a model is drawn
+    from gdplayground.core.data.dataset import DataSet
+    from gdplayground.core.data.fit import Fit
+    from gdplayground.core.evaluator import Program
 
 Array = np.ndarray
 
@@ -32,6 +34,8 @@ def axes_of(fit: Fit) -> tuple[str, str]:
     """The columns the data view plots across and up: the first column the model
     reads (the input), and the first one the loss reads that the model does not
     (the target)."""
+    from gdplayground.core.data.fit import used_names
+
     columns = fit.columns
     model_uses = [c for c in columns if c in used_names(fit.model.written)]
     loss_uses = [c for c in columns if c in used_names(fit.loss.written) and c not in model_uses]
@@ -98,7 +102,8 @@ class DataDrawing:
 
     def _program(self) -> tuple[Program, tuple[str, ...]]:
         if "program" not in self._compiled:
-            from gdplayground.core.data.fit import parse_fit
+            from gdplayground.core.data.fit import PARAMETERS, parse_fit, used_names
+            from gdplayground.core.evaluator import Graph, Program
 
             fit = parse_fit(self.model_text, "m", self.columns)
             graph = Graph((*PARAMETERS, *self.columns))
@@ -110,6 +115,8 @@ class DataDrawing:
 
     def _output(self):
         if "output" not in self._compiled:
+            from gdplayground.core.data.fit import compile_output
+
             self._compiled["output"] = compile_output(self.output_text)
         return self._compiled["output"]
 
