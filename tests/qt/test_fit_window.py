@@ -204,3 +204,12 @@ def test_the_window_exports_the_data_view_and_the_fit_s_trajectories(
     assert doc["data"]["columns"] == ["x", "y"] and doc["fit"]["preset"] == "linear"
     assert [r["batch_size"] for r in doc["runs"]] == ["full", 1, 16, 16]
     assert doc["runs"][1]["examples"][:3] == [0, 1, 2]
+
+
+def test_a_fit_names_its_axes_w_and_b_in_the_panel_and_the_views(qtbot, window) -> None:
+    choose_fit(qtbot, window, "linear")
+    panel = window.settings_panel
+    assert panel._axis_labels[0].text() == "w from" and panel._start_labels[0].text() == "Start w"
+    assert window.contour.plot.getAxis("bottom").labelText == "w"
+    window.function_editor.choose_preset("himmelblau")
+    qtbot.waitUntil(lambda: panel._axis_labels[0].text() == "x from", timeout=30000)
