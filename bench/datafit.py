@@ -15,7 +15,7 @@ from gdplayground.core.data.generators import generate
 from gdplayground.core.data.loss_grid import first_loss_grid, loss_grid
 from gdplayground.core.data.objective import DataObjective
 from gdplayground.core.data.runner import run_fit
-from gdplayground.core.optimizers import FIRST_ORDER, make_config
+from gdplayground.core.optimizers import CLASSIC, make_config
 from gdplayground.model.fits import load_fits
 
 
@@ -74,7 +74,7 @@ def race(n: int = 10_000, steps: int = 1000, batch: int = 32, repeat: int = 3) -
     """Seven optimizers, batch size 32, full-data loss at every step: run_fit vs by hand."""
     objective, _ = _objective("linear", n)
     fit = load_fits()["linear"]
-    configs = [make_config(name) for name in FIRST_ORDER]
+    configs = [make_config(name) for name in CLASSIC]
     x, y = objective.data.column("x"), objective.data.column("y")
     drawn = draw_batches(n, batch, 0, steps)
     batches = [drawn.batch(k) for k in range(1, steps + 1)]
@@ -112,7 +112,7 @@ def race(n: int = 10_000, steps: int = 1000, batch: int = 32, repeat: int = 3) -
             "n": n,
             "steps": steps,
             "batch_size": batch,
-            "optimizers": list(FIRST_ORDER),
+            "optimizers": list(CLASSIC),
             "timing": f"best of {repeat}, interleaved",
             "ours_s": ours_s,
             "hand_written_s": hand_s,

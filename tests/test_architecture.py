@@ -32,8 +32,17 @@ FORBIDDEN = [
     ("gdplayground.qt", "gdplayground.cli"),
 ]
 #: The model uses the core's language and optimizer catalogue only (to check what
-#: is typed); everything that computes from a session lives in the core, above it.
-MODEL_MAY_USE = ("gdplayground.core.expression", "gdplayground.core.optimizers")
+#: is typed): for a fit to data that is the fit's language (model and loss over the
+#: data's names) and what names the data (built-in sets' columns, a CSV's header);
+#: everything that computes from a session lives in the core, above it.
+MODEL_MAY_USE = (
+    "gdplayground.core.expression",
+    "gdplayground.core.optimizers",
+    "gdplayground.core.data.fit",
+    "gdplayground.core.data.dataset",
+    "gdplayground.core.data.generators",
+    "gdplayground.core.data.csv_files",
+)
 
 
 def _module_name(path: Path) -> str:

@@ -39,8 +39,18 @@ def explain_command(args: argparse.Namespace) -> int:
             f"write --steps {args.step} or more to explain that one"
         )
     runs = compute_runs(built)[:: len(built.starts)]  # each optimizer from the first start
-    objective = compile_function(session.function, session.gradient, session.h)
-    told = [StepReplay(objective, run.trajectory, run.name).narrate(args.step - 1) for run in runs]
+    if session.fit is not None:
+        from gdplayground.core.scene import compile_fit
+
+        objective, _ = compile_fit(session.fit, session.gradient, session.h)
+    else:
+        objective = compile_function(session.function, session.gradient, session.h)
+    told = [
+        StepReplay(
+            objective, run.trajectory, run.name, session.seed, getattr(run.fit, "drawn", None)
+        ).narrate(args.step - 1)
+        for run in runs
+    ]
     if args.format == "json":
         doc = {
             "function": session.function,

@@ -57,6 +57,10 @@ DEFAULT_SIZE = (1200, 900)
 #: A basin map with at least this many start-steps also uses worker processes
 #: on the other cores (starting them takes about a second).
 POOL_POINT_STEPS = 30_000_000
+_NOT_A_FIT = (
+    "{command} explores a function f(x, y), not a fit to data: give a FUNCTION "
+    "(or a session of one) instead of --fit/--data"
+)
 _FORMATS = {
     "basins": (".png", ".json", ".csv"),
     "sweep": (".png", ".json"),
@@ -65,6 +69,9 @@ _FORMATS = {
 
 def explore_command(args: argparse.Namespace) -> int:
     """Run ``basins``, ``sweep`` or ``critical``; 0 on success."""
+    fit_options = ("fit", "data", "dataset", "model", "loss")
+    if any(getattr(args, name, None) is not None for name in fit_options):
+        raise UsageError(_NOT_A_FIT.format(command=args.command))
     if args.command == "critical":
         return critical_command(args)
     target = _check_output(args)
@@ -202,6 +209,14 @@ def _framed(built: BuiltSession) -> Session:
     return replace(session, domain=fitted_domain(session.start, paths))
 
 
+def _build(args: argparse.Namespace, max_starts: int) -> BuiltSession:
+    """The session of the arguments: a function f(x, y), not a fit to data."""
+    built = build_session(session_options(args), max_starts=max_starts)
+    if built.session.fit is not None:
+        raise UsageError(_NOT_A_FIT.format(command=args.command))
+    return built
+
+
 def _enabled(session: Session) -> list[OptimizerEntry]:
     return [entry for entry in session.optimizers if entry.enabled]
 
@@ -221,7 +236,7 @@ def basins_command(args: argparse.Namespace, target: Target) -> int:
         )
     if not args.optimizer and args.session is None:
         raise UsageError("give the optimizer to map, e.g. --optimizer adam:lr=0.1")
-    built = build_session(session_options(args), max_starts=1)
+    built = _build(args, max_starts=1)
     entries = _enabled(built.session)
     if len(entries) != 1:
         raise UsageError(
@@ -316,7 +331,7 @@ def check_sweep(args: argparse.Namespace) -> SweepRequest:
     problem = sweep_points_problem(points)
     if problem:
         raise UsageError(f"--points {args.points}: {problem}")
-    built = build_session(session_options(args), max_starts=MAX_STARTS)
+    built = _build(args, max_starts=MAX_STARTS)
     entries = _enabled(built.session)
     if not entries:
         raise UsageError("no optimizer is enabled: give one with --optimizer NAME")
@@ -401,7 +416,7 @@ def critical_command(args: argparse.Namespace) -> int:
                 "(or leave -o out to print to the terminal)"
             )
         _check_writable(args.output)
-    built = build_session(session_options(args), max_starts=1)
+    built = _build(args, max_starts=1)
     session = _framed(built)
     phase("computing")
     from gdplayground.core.explore.critical import stationary_points

@@ -82,8 +82,11 @@ def check_request(args: argparse.Namespace) -> OutputRequest:
     """Validate the output side of the command before anything is computed."""
     from gdplayground.export.render import ExportError, check_size
 
-    if args.function is None and args.session is None:
-        raise UsageError("give a FUNCTION (or a preset name), or --session FILE")
+    if args.function is None and args.session is None and not _fit_given(args):
+        raise UsageError(
+            "give a FUNCTION (or a preset name), a fit to data (--fit NAME, --data FILE.csv "
+            "or --dataset NAME), or --session FILE"
+        )
     if not args.output:
         raise UsageError("-o '': give the name of the file to write, e.g. -o race.png")
     path = Path(args.output)
@@ -133,6 +136,11 @@ def check_request(args: argparse.Namespace) -> OutputRequest:
     return OutputRequest(path, args.view, suffix, size, fps, args.frame, args.frames, args.turn)
 
 
+def _fit_given(args: argparse.Namespace) -> bool:
+    """Whether the command line asks for a fit to data."""
+    return any(getattr(args, name, None) is not None for name in ("fit", "data", "dataset"))
+
+
 def _with_option(message: str) -> str:
     return message.replace("size ", "--size ", 1) if message.startswith("size ") else message
 
@@ -171,7 +179,17 @@ def compute_picture(args: argparse.Namespace) -> Picture:
         else:
             scene = build_scene(session, with_surface=surface)
     except ExpressionError as exc:
-        raise UsageError(f"in the function: {exc}") from None
+        raise UsageError(f"in the {getattr(exc, 'part', 'function')}: {exc}") from None
+    except ValueError as exc:  # a fit's data that cannot be used (a CSV file that changed)
+        from gdplayground.core.data.dataset import DataError
+
+        if not isinstance(exc, DataError):
+            raise
+        raise UsageError(f"the data: {exc}") from None
+    if args.view == "data" and session.fit is None:
+        raise UsageError(
+            "--view data shows a fit to data: add --fit NAME, --data FILE.csv or --dataset NAME"
+        )
     return without_sources(picture_from_scene(scene))
 
 

@@ -102,6 +102,27 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--session", metavar="FILE", help="start from a saved .gdp.json session; options override"
     )
+    fit = parser.add_argument_group(
+        "a fit to data (instead of FUNCTION)",
+        "optimizers descend the mean loss of a model m(x; w, b) over data; "
+        "batch_size=K|full in --optimizer picks their batches",
+    )
+    fit.add_argument(
+        "--fit",
+        metavar="NAME",
+        help="a fit preset: linear, least_absolute, logistic, sigmoid_neuron, badly_scaled",
+    )
+    fit.add_argument("--data", metavar="FILE.csv", help="your data: a header row, then numbers")
+    fit.add_argument(
+        "--dataset",
+        metavar="NAME[:n=N,noise=S,seed=K]",
+        help="a built-in data set: line, line_outliers, two_classes, thousands",
+    )
+    fit.add_argument("--model", metavar="TEXT", help="the model, e.g. 'w*x + b'")
+    fit.add_argument("--loss", metavar="TEXT", help="the loss of one example, e.g. '(m - y)^2'")
+    fit.add_argument(
+        "--seed", metavar="S", help="fixes the batches and any gradient noise (default 0)"
+    )
 
 
 def build_parser() -> _Parser:
@@ -121,6 +142,11 @@ def build_parser() -> _Parser:
         help="f(x, y), e.g. '(1-x)^2 + 100(y-x^2)^2', or a preset name (optional with --session)",
     )
     add_run_options(run)
+    run.add_argument(
+        "--record-batches",
+        action="store_true",
+        help="a fit's JSON lists the examples of every step's batch",
+    )
     run.add_argument("--format", choices=("json", "csv"), default="json")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _add_export_parser(sub)
@@ -175,7 +201,10 @@ def _add_export_parser(sub: argparse._SubParsersAction) -> None:
         "else one around the start and the paths)",
     )
     export.add_argument(
-        "--view", choices=("contour", "surface", "loss"), default="contour", help="default contour"
+        "--view",
+        choices=("contour", "surface", "loss", "data"),
+        default="contour",
+        help="default contour; data: a fit's data and models",
     )
     export.add_argument(
         "-o",
@@ -262,10 +291,15 @@ def _add_explore_parsers(sub: argparse._SubParsersAction) -> None:
     critical.add_argument("--format", choices=("json", "csv"), default="json")
     critical.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     # the window of a typed function is the one export draws around the default race
-    critical.set_defaults(optimizer=[], start=[], steps=None, tol=None)
+    critical.set_defaults(
+        optimizer=[], start=[], steps=None, tol=None,
+        fit=None, data=None, dataset=None, model=None, loss=None, seed=None,
+    )  # fmt: skip
 
 
 _VALUE_OPTIONS = ("--start", "--domain")
+#: Options whose value is a formula: one that starts with a minus is still their value.
+_FORMULA_OPTIONS = ("--model", "--loss")
 _NEGATIVE = re.compile(r"^-[\d.]")
 
 
@@ -281,8 +315,11 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg in _VALUE_OPTIONS and i + 1 < len(argv) and _NEGATIVE.match(argv[i + 1]):
-            out.append(f"{arg}={argv[i + 1]}")
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        negative = _NEGATIVE.match(following) if arg in _VALUE_OPTIONS else None
+        formula = arg in _FORMULA_OPTIONS and following.startswith("-")
+        if (negative or formula) and not following.startswith("--"):
+            out.append(f"{arg}={following}")
             i += 2
             continue
         previous = argv[i - 1] if i > 0 else ""
@@ -296,7 +333,7 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
     return out
 
 
-_FLAGS = ("--turn", "--help", "--version", "-h")
+_FLAGS = ("--turn", "--help", "--version", "-h", "--record-batches")
 
 
 def _is_minus_formula(arg: str, previous: str) -> bool:
@@ -321,4 +358,10 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
         tol=args.tol,
         gradient=args.gradient,
         h=args.h,
+        fit=args.fit,
+        data=args.data,
+        dataset=args.dataset,
+        model=args.model,
+        loss=args.loss,
+        seed=args.seed,
     )

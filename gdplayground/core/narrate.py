@@ -2,9 +2,11 @@
 
 The run keeps points, values and gradients, not each method's inner state
 (Adam's m and v, RMSProp's running mean ...).  That state is rebuilt by
-replaying the run's own stepper (the runner's group: schedule and clipping
-included) on the recorded gradients, so the numbers are exactly those of the
-run; the replay is checked by landing on the recorded next point.
+replaying the run's own stepper (the runner's group: schedule, clipping and
+gradient noise included) on the recorded gradients, so the numbers are exactly
+those of the run; the replay is checked by landing on the recorded next point.
+A fit's step on a batch is replayed on that batch's gradient (the recorded
+gradients are the full data's).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gdplayground.core.data.batches import Batches
 from gdplayground.core.gradients import Objective
 from gdplayground.core.trajectory import Trajectory, group_of, step_group
 
@@ -56,16 +59,44 @@ class StepReplay:
     the timeline plays); going back starts again from the start point.
     """
 
-    def __init__(self, objective: Objective, trajectory: Trajectory, name: str) -> None:
+    def __init__(
+        self,
+        objective: Objective,
+        trajectory: Trajectory,
+        name: str,
+        seed: int = 0,
+        batches: Batches | None = None,
+    ) -> None:
         self.objective = objective
         self.trajectory = trajectory
         self.name = name
+        self.seed = seed
+        #: a fit's batches (None, or a full batch: the recorded gradients are the step's)
+        self.batches = batches if batches is not None and batches.batch_size is not None else None
         self._reset()
 
     def _reset(self) -> None:
         t = self.trajectory
-        self.group = group_of(t.config, 1, self.objective, max(t.steps, 1))
+        stepped: Objective = self.objective
+        if self.batches is not None:
+            from gdplayground.core.data.runner import BatchLoss
+
+            stepped = BatchLoss(self.objective)  # type: ignore[arg-type,assignment]
+        self._stepped = stepped
+        self.group = group_of(t.config, 1, stepped, max(t.steps, 1), self.seed)
         self.done = 0  # steps replayed
+
+    def _taken(self, k: int) -> tuple[Array, Array]:
+        """The gradient and value the step from point ``k`` was taken on: the recorded
+        ones, or a fit's on the step's batch (each (1, 2) and (1,))."""
+        t = self.trajectory
+        if self.batches is None:
+            return t.gradients[k : k + 1].copy(), t.values[k : k + 1].copy()
+        index = self.batches.batch(k + 1)
+        self._stepped.index = index  # type: ignore[attr-defined]
+        p = t.points[k : k + 1]
+        f, gw, gb = self.objective.batch_value_and_gradient(p[:, 0], p[:, 1], index)  # type: ignore[attr-defined]
+        return np.stack([gw, gb], axis=1), np.asarray(f, dtype=np.float64)
 
     def narrate(self, k: int) -> Narration:
         """The update from point ``k`` to point ``k + 1`` (0-based)."""
@@ -78,11 +109,23 @@ class StepReplay:
         while self.done < k:
             self._step(self.done)
         before = _state(self.group.stepper)
-        p, g = t.points[k], t.gradients[k]
+        p = t.points[k]
+        g = self._taken(k)[0][0]
         new = self._step(k)
         after = _state(self.group.stepper)
-        lines, values = _explain(method, self.group, k, p, g, new, before, after, self.objective)
-        values.update(point=p.copy(), gradient=g.copy(), new_point=new.copy())
+        noise = self.group.noise[k] if self.group.noise is not None else None
+        used = g + noise if noise is not None else g
+        lines, values = _explain(method, self.group, k, p, used, new, before, after, self.objective)
+        if self.batches is not None:
+            index = self.batches.batch(k + 1)
+            shown = ", ".join(str(i) for i in index[:8]) + (", …" if len(index) > 8 else "")
+            lines[0] = f"g = ∇ (mean loss over the {len(index)} examples of this batch) = {_v(g)}"
+            lines.insert(1, f"the batch: examples {shown}")
+        elif noise is not None:
+            lines[0] = f"g = ∇f(x) = {_v(g)}"
+        if noise is not None:
+            lines[0] = f"{lines[0]}, plus the seeded noise {_v(noise)} = {_v(used)}"
+        values.update(point=p.copy(), gradient=g.copy(), new_point=new.copy(), used=used.copy())
         recorded = t.points[k + 1]
         if not np.allclose(new, recorded, rtol=1e-12, atol=1e-300):  # pragma: no cover
             lines.append(f"(replayed {_v(new)}, the run recorded {_v(recorded)})")
@@ -92,9 +135,8 @@ class StepReplay:
     def _step(self, k: int) -> Array:
         t = self.trajectory
         p = t.points[k : k + 1].copy()
-        g = t.gradients[k : k + 1].copy()
-        f = t.values[k : k + 1].copy()
-        new = step_group(self.objective, self.group, k + 1, p, g, f, np.ones(1, dtype=bool))
+        g, f = self._taken(k)
+        new = step_group(self._stepped, self.group, k + 1, p, g, f, np.ones(1, dtype=bool))
         if self.group.per_row_lr and k + 1 < len(t.values):
             self.group.schedule.after_step(t.values[k + 1 : k + 2])  # type: ignore[union-attr]
         self.done = k + 1

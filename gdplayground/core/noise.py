@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdplayground.core.hyperparameters import Hyperparameter
+
 Array = np.ndarray
+
+#: The ``noise`` hyperparameter every optimizer but L-BFGS takes (0 = off).
+NOISE = Hyperparameter(
+    "noise",
+    0.0,
+    0.0,
+    1e6,
+    description="sigma of the seeded Gaussian noise added to each gradient a step uses (0 = off)",
+)
 
 
 def gradient_noise(sigma: float, seed: int, steps: int, rows: int, stream: int = 0) -> Array:
@@ -28,6 +39,16 @@ def gradient_noise(sigma: float, seed: int, steps: int, rows: int, stream: int =
         return np.zeros((steps, rows, 2))
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, stream])))
     return sigma * rng.standard_normal((steps, rows, 2))
+
+
+def step_noise(sigma: float, seed: int, steps: int) -> Array | None:
+    """The noise of a run's steps, ``(steps, 2)``: the same for every run with the
+    same seed (scaled by its sigma), so a race with noise is a fair one, and a run
+    from many starts (or at many learning rates) feels the same noise as alone.
+    None when ``sigma`` is 0."""
+    if sigma == 0:
+        return None
+    return gradient_noise(sigma, seed, steps, 1)[:, 0, :]
 
 
 def noisy_gradient(gradient: Array, noise: Array, step: int) -> Array:

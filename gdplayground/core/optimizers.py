@@ -5,8 +5,9 @@ Every method follows a ``torch.optim`` class exactly in float64 (see
 ``momentum``, ``dampening``, ``alpha``, ``eps``, ``weight_decay``, ...), Adam's
 ``betas`` split into ``beta1`` and ``beta2``, switches as 0 or 1.  Any method
 also takes a learning-rate ``schedule`` (see :mod:`schedules`), and any
-first-order method gradient clipping (see :mod:`clipping`): :func:`make_config`
-checks all of them with the same rules.
+first-order method gradient clipping (see :mod:`clipping`), and any method
+that steps on a gradient it is given seeded gradient ``noise`` (see
+:mod:`noise`): :func:`make_config` checks all of them with the same rules.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from gdplayground.core.clipping import CLIP_HYPERPARAMETERS
 from gdplayground.core.hyperparameters import Hyperparameter, OptimizerError, Value
+from gdplayground.core.noise import NOISE
 from gdplayground.core.schedules import (
     SCHEDULE,
     all_schedule_keys,
@@ -51,6 +53,11 @@ class OptimizerInfo:
     #: Evaluates f and its gradient itself during a step (L-BFGS).
     uses_objective: bool = False
 
+    @property
+    def takes_noise(self) -> bool:
+        """Takes ``noise`` (every method that steps on a gradient it is given)."""
+        return not self.uses_objective
+
     def defaults(self) -> dict[str, float]:
         """Every hyperparameter at its default value."""
         return {h.name: h.default for h in self.hyperparameters}  # type: ignore[misc]
@@ -67,8 +74,8 @@ class OptimizerConfig:
     """A method and every effective hyperparameter value (defaults filled in).
 
     ``params`` holds the method's own hyperparameters, then, only where they are
-    on, ``schedule`` (text) with its scheduler's settings and ``clip_norm`` /
-    ``clip_value``: a config with the defaults has the method's keys alone.
+    on, ``schedule`` (text) with its scheduler's settings, ``clip_norm`` /
+    ``clip_value`` and ``noise``: a config with the defaults has the method's keys alone.
     """
 
     name: str
@@ -398,9 +405,17 @@ def make_config(name: str, params: Mapping[str, object] | None = None) -> Optimi
     values: dict[str, Value] = dict(info.defaults())
     scheduled: dict[str, object] = {}
     clipped: dict[str, Value] = {}
+    noise = 0.0
     for pname, value in (params or {}).items():
         if pname in own:
             values[pname] = own[pname].check(value, key)
+        elif pname == NOISE.name and info.takes_noise:
+            noise = float(NOISE.check(value, key))
+        elif pname == NOISE.name:
+            raise OptimizerError(
+                f"{key} takes no gradient noise (it evaluates f and its gradient itself "
+                "during a step): remove noise"
+            )
         elif pname in schedule_keys:
             scheduled[pname] = value
         elif pname in clips and info.takes_clipping:
@@ -411,10 +426,17 @@ def make_config(name: str, params: Mapping[str, object] | None = None) -> Optimi
                 f"given gradient): remove {pname}"
             )
         else:
-            allowed = [*own, SCHEDULE, *(clips if info.takes_clipping else ())]
+            allowed = [
+                *own,
+                SCHEDULE,
+                *(clips if info.takes_clipping else ()),
+                *((NOISE.name,) if info.takes_noise else ()),
+            ]
             raise OptimizerError(f"{key} has no hyperparameter {pname!r}: use {', '.join(allowed)}")
     values.update(check_schedule(key, own, info.cycled_momentum is not None, scheduled))
     values.update((n, clipped[n]) for n in clips if clipped.get(n))
+    if noise:
+        values[NOISE.name] = noise
     return OptimizerConfig(key, values)
 
 

@@ -2,10 +2,11 @@
 
 A :class:`Picture` is a computed scene reduced to arrays, colours and names
 (the grid, levels, isolines, 3-D mesh, paths, start point, minima and view
-toggles) and nothing symbolic, so it is cheap to build, to keep and to
-pickle.  The window builds one whenever the scene or the presentation
-changes; the exporter builds one the same way; each view takes it through
-its one ``set_picture`` method.  A change of colour or name builds a new
+toggles; for a fit to data, the data and each path's batches) and nothing
+symbolic, so it is cheap to build, to keep and to pickle.  The window
+builds one whenever the scene or the presentation changes; the exporter
+builds one the same way; each view takes it through its one
+``set_picture`` method.  A change of colour or name builds a new
 picture from the same scene: nothing is computed again.
 """
 
@@ -21,6 +22,8 @@ from gdplayground.core.surface import Surface
 from gdplayground.model.session import Session, ViewOptions, run_inputs, shown_minima
 
 if TYPE_CHECKING:
+    from gdplayground.core.data.batches import Batches
+    from gdplayground.core.data.drawing import DataDrawing
     from gdplayground.core.explore.critical import StationaryPoint
     from gdplayground.core.explore.layers import BasinLayer, SweepLayer
     from gdplayground.core.scene import Landscape, Scene
@@ -36,6 +39,10 @@ class PathData:
     12 (minimum)"); before the last frame the status reads "running".
     Only the leading rows where the point and f are finite are drawn
     (``drawable``), so a diverged path stops at its last finite point.
+    ``evaluations`` and ``lrs`` (k+1,) count gradient evaluations and give the
+    learning rate at each point.  A fit's path also has ``examples`` (k+1,:
+    examples drawn), ``batch_values`` (k,: the loss of step i+1's batch at
+    point i), its ``batch_size`` (None: full) and its ``batches``.
     """
 
     name: str
@@ -51,6 +58,12 @@ class PathData:
     #: what the arrays were taken from (a Trajectory): two paths with the same
     #: source draw the same geometry, whatever their names and colours
     source: object = None
+    evaluations: np.ndarray | None = None
+    lrs: np.ndarray | None = None
+    examples: np.ndarray | None = None
+    batch_values: np.ndarray | None = None
+    batch_size: int | None = None
+    batches: Batches | None = None
     drawable: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,9 +80,23 @@ class PathData:
 
     @classmethod
     def from_trajectory(
-        cls, trajectory: Any, colour: str, name: str | None = None, dashed: bool = False
+        cls,
+        trajectory: Any,
+        colour: str,
+        name: str | None = None,
+        dashed: bool = False,
+        fit: Any = None,
     ) -> PathData:
-        """Build from a core ``Trajectory`` (duck-typed: points, values, grad_norms, ...)."""
+        """Build from a core ``Trajectory`` (duck-typed: points, values, grad_norms, ...)
+        and, for a fit to data, its ``FitRun``."""
+        extras: dict[str, Any] = {}
+        if fit is not None:
+            extras = dict(
+                examples=fit.examples,
+                batch_values=fit.batch_values,
+                batch_size=fit.batch_size,
+                batches=fit.drawn,
+            )
         return cls(
             name=name if name is not None else trajectory.config.name,
             colour=colour,
@@ -82,6 +109,9 @@ class PathData:
             message=trajectory.message,
             dashed=dashed,
             source=trajectory,
+            evaluations=getattr(trajectory, "evaluations", None),
+            lrs=getattr(trajectory, "lrs", None),
+            **extras,
         )
 
     def same_geometry(self, other: PathData) -> bool:
@@ -106,6 +136,16 @@ class PathData:
         g = float(self.grad_norms[row]) if 0 <= row < len(self.grad_norms) else float("nan")
         return f, g
 
+    def batch_at(self, frame: int) -> np.ndarray | None:
+        """The examples of the step from the point shown at ``frame`` (the batch its
+        gradient is taken on); None for a full batch, or after the last step."""
+        if self.batches is None or self.batch_size is None:
+            return None
+        row = self.index_at(frame)
+        if row < 0 or row >= self.steps:
+            return None
+        return self.batches.batch(row + 1)
+
     def status_at(self, frame: int) -> str:
         """ "running" until the last frame of this path, then its final message."""
         if frame < self.steps and self.drawable > frame:
@@ -124,7 +164,9 @@ class Picture:
 
     ``rows[i]`` is the optimizer (index into the session's list) that
     ``paths[i]`` belongs to; ``gradient_errors[i]``, with numeric gradients,
-    the relative error of the gradient at each of its points.
+    the relative error of the gradient at each of its points.  ``exact`` is
+    False while a fit's loss is shown on a first, coarser grid; ``data`` is a
+    fit's data as the data view draws it (None for a typed function).
     """
 
     grid: Grid
@@ -138,11 +180,25 @@ class Picture:
     minima: tuple[tuple[float, float], ...] = ()
     options: ViewOptions = field(default_factory=ViewOptions)
     gradient_errors: tuple[np.ndarray | None, ...] = ()
+    exact: bool = True
+    data: DataDrawing | None = None
+    #: the session's seed: a fit's batches and any gradient noise come from it
+    seed: int = 0
     #: exploring the landscape (see :mod:`gdplayground.core.explore.layers`): a basin
     #: map, the stationary points (None: not shown; () none found) and a sweep
     basins: BasinLayer | None = None
     stationary: tuple[StationaryPoint, ...] | None = None
     sweep: SweepLayer | None = None
+
+    @property
+    def is_fit(self) -> bool:
+        """Whether this is a fit to data (w and b on the axes)."""
+        return self.data is not None
+
+    @property
+    def axis_names(self) -> tuple[str, str, str]:
+        """What the views' axes are: x, y and f; or a fit's w, b and its loss."""
+        return ("w", "b", "loss") if self.data is not None else ("x", "y", "f")
 
     @property
     def frames(self) -> int:
@@ -168,6 +224,9 @@ def landscape_picture(landscape: Landscape, session: Session) -> Picture:
         start=(float(session.start[0]), float(session.start[1])),
         minima=shown_minima(session),
         options=session.view,
+        exact=landscape.exact,
+        data=landscape.drawing,
+        seed=session.seed,
     )
 
 
@@ -186,7 +245,8 @@ def picture_from_scene(scene: Scene, session: Session | None = None) -> Picture:
         run = scene.kept.get(key) if entry.enabled else None
         if run is None:
             continue
-        paths.append(PathData.from_trajectory(run, entry.color, entry.name))
+        fit = scene.fit_runs.get(key)
+        paths.append(PathData.from_trajectory(run, entry.color, entry.name, fit=fit))
         rows.append(row)
         errors.append(scene.gradient_errors.get(key))
     base = landscape_picture(scene.landscape, session)
@@ -202,4 +262,7 @@ def picture_from_scene(scene: Scene, session: Session | None = None) -> Picture:
         minima=base.minima,
         options=base.options,
         gradient_errors=tuple(errors) if scene.gradient_errors else (),
+        exact=base.exact,
+        data=base.data,
+        seed=base.seed,
     )

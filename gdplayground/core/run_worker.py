@@ -105,6 +105,7 @@ class RunWorker:
                 session.steps,
                 session.tol,
                 generation,
+                session.seed,
             )
         except RuntimeError:  # shut down, or the process died
             self._broken = True
@@ -188,6 +189,7 @@ def _run(
     steps: int,
     tol: float,
     generation: int,
+    seed: int = 0,
 ) -> list[list[Trajectory]]:
     def check() -> None:
         if _latest is not None and _latest.value != generation:
@@ -195,7 +197,7 @@ def _run(
 
     check()
     objective = _objective(function, gradient, h)
-    return run_many(objective, configs, np.array([start]), steps, tol, check=check)
+    return run_many(objective, configs, np.array([start]), steps, tol, check=check, seed=seed)
 
 
 def _warm_up() -> bool:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from gdplayground.core.clipping import clip_gradients
 from gdplayground.core.gradients import GRADIENT_STEP, Objective
 from gdplayground.core.lbfgs import LBFGS
+from gdplayground.core.noise import NOISE, step_noise
 from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig
 from gdplayground.core.schedules import LrSchedule, make_schedule
 from gdplayground.core.steppers import (
@@ -133,10 +135,12 @@ def _too_large(what: str, value: float) -> str:
 
 @dataclass(frozen=True, eq=False)
 class NamedRun:
-    """A trajectory with the label it is shown under (e.g. "adam" or "Adam lr=0.1")."""
+    """A trajectory with the label it is shown under (e.g. "adam" or "Adam lr=0.1");
+    for a fit to data, its ``FitRun`` too (batches, batch losses, examples)."""
 
     name: str
     trajectory: Trajectory
+    fit: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,7 +188,8 @@ def _any(rows: Array) -> bool:
 @dataclass(frozen=True, eq=False)
 class _Group:
     """The rows of one optimizer inside a combined run, its stepper, its learning-rate
-    schedule (None for a constant rate) and its clipping (None when off)."""
+    schedule (None for a constant rate), its clipping (None when off) and the
+    noise added to the gradient of each step ((steps, 2), None when off)."""
 
     config: OptimizerConfig
     rows: slice
@@ -193,6 +198,7 @@ class _Group:
     has_velocity: bool
     schedule: LrSchedule | None = None
     clip: tuple[float, float] | None = None
+    noise: Array | None = None
 
     @property
     def lbfgs(self) -> bool:
@@ -204,9 +210,14 @@ class _Group:
 
 
 def _groups(
-    configs: Sequence[OptimizerConfig], count: int, objective: Objective, steps: int
+    configs: Sequence[OptimizerConfig],
+    count: int,
+    objective: Objective,
+    steps: int,
+    seed: int = 0,
 ) -> list[_Group]:
-    """One group of ``count`` consecutive rows per config, for a run of ``steps``.
+    """One group of ``count`` consecutive rows per config, for a run of ``steps``
+    (``seed`` fixes the gradient noise of configs with ``noise``).
 
     Raises OptimizerError where a schedule cannot run that long (see
     :func:`schedules.resolve_schedule`).
@@ -224,8 +235,11 @@ def _groups(
         norm = float(config.params.get("clip_norm", 0.0))
         value = float(config.params.get("clip_value", 0.0))
         clip = (norm, value) if norm or value else None
+        noise = step_noise(float(config.params.get(NOISE.name, 0.0)), seed, steps)
         groups.append(
-            _Group(config, rows, stepper, info.uses_hessian, info.has_velocity, schedule, clip)
+            _Group(
+                config, rows, stepper, info.uses_hessian, info.has_velocity, schedule, clip, noise
+            )
         )
     return groups
 
@@ -241,16 +255,21 @@ def _step_group(
     if group.lbfgs:
         return group.stepper.step_rows(p[rows], f[rows], g[rows], active[rows])  # type: ignore[attr-defined]
     p, g = p[rows], g[rows]
+    if group.noise is not None:
+        g = g + group.noise[k - 1]
     if group.clip is not None:
         g = clip_gradients(g, *group.clip)
     hessian = objective.hessian(p[:, 0], p[:, 1]) if group.uses_hessian else None
     return group.stepper.step(p, g, hessian)
 
 
-def group_of(config: OptimizerConfig, count: int, objective: Objective, steps: int) -> _Group:
-    """The runner's own stepping of ``count`` rows of ``config`` (its stepper, schedule and
-    clipping), for a loop of another shape that must step exactly as the runner does."""
-    return _groups([config], count, objective, steps)[0]
+def group_of(
+    config: OptimizerConfig, count: int, objective: Objective, steps: int, seed: int = 0
+) -> _Group:
+    """The runner's own stepping of ``count`` rows of ``config`` (its stepper, schedule,
+    clipping and noise), for a loop of another shape that must step exactly as the
+    runner does.  ``objective`` is what L-BFGS evaluates and Newton's Hessian comes from."""
+    return _groups([config], count, objective, steps, seed)[0]
 
 
 def step_group(
@@ -267,6 +286,7 @@ def run_batch(
     steps: int = DEFAULT_STEPS,
     tol: float = DEFAULT_TOL,
     record: bool = True,
+    seed: int = 0,
     check: Callable[[], None] | None = None,
 ) -> BatchResult:
     """Step every start point together; each run stops on its own.
@@ -275,7 +295,7 @@ def run_batch(
     ``check`` is called every ``CHECK_EVERY`` steps and may raise to cancel.
     """
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
-    groups = _groups([config], len(starts), objective, steps)
+    groups = _groups([config], len(starts), objective, steps, seed)
     return _run(objective, groups, starts, steps, tol, record, check=check)
 
 
@@ -627,6 +647,7 @@ def run_many(
     steps: int = DEFAULT_STEPS,
     tol: float = DEFAULT_TOL,
     check: Callable[[], None] | None = None,
+    seed: int = 0,
 ) -> list[list[Trajectory]]:
     """Run every config from every start point, all in one batch.
 
@@ -634,12 +655,13 @@ def run_many(
     as :func:`run_trajectory` gives, but f and its gradient are evaluated once
     per step for all runs together, which is what makes racing many
     optimizers cheap.  ``check`` is called now and then during a long run and
-    may raise (e.g. to cancel it).
+    may raise (e.g. to cancel it).  ``seed`` fixes the gradient noise of
+    configs with ``noise``.
     """
     starts = np.array(starts, dtype=np.float64).reshape(-1, 2)
     if not configs:
         return []
-    groups = _groups(configs, len(starts), objective, steps)
+    groups = _groups(configs, len(starts), objective, steps, seed)
     tiled = np.tile(starts, (len(configs), 1))
     batch = _run(objective, groups, tiled, steps, tol, record=True, check=check)
     return [
@@ -663,16 +685,7 @@ def _trajectory(
         vel = np.ascontiguousarray(batch.velocities[:end, i])
     status = STATUSES[batch.status[i]]
     stationary = classify_stationary(objective, pts[-1]) if status == CONVERGED else None
-    if group.lbfgs and batch.evaluations is not None:
-        evaluations = batch.evaluations[:end, i].copy()
-    else:
-        evaluations = np.arange(end, dtype=np.int64)
-    if group.per_row_lr and batch.lrs is not None:
-        lrs = batch.lrs[:end, i].copy()
-    elif group.schedule is not None:
-        lrs = group.schedule.lrs(end)
-    else:
-        lrs = np.full(end, float(group.config.params["lr"]))
+    evaluations, lrs = counts_and_rates(group, end, i, batch.evaluations, batch.lrs)
     return Trajectory(
         config=group.config,
         start=(float(start[0]), float(start[1])),
@@ -687,6 +700,25 @@ def _trajectory(
         evaluations=evaluations,
         lrs=lrs,
     )
+
+
+def counts_and_rates(
+    group: _Group, end: int, row: int, evaluations: Array | None, lrs: Array | None
+) -> tuple[Array, Array]:
+    """The ``evaluations`` and ``lrs`` of row ``row``'s first ``end`` points: from the
+    recorded histories (steps, rows) where only the run knows them (L-BFGS's counts, a
+    plateau schedule's rates), else from the step numbers and the config."""
+    if group.lbfgs and evaluations is not None:
+        counts = evaluations[:end, row].copy()
+    else:
+        counts = np.arange(end, dtype=np.int64)
+    if group.per_row_lr and lrs is not None:
+        rates = lrs[:end, row].copy()
+    elif group.schedule is not None:
+        rates = group.schedule.lrs(end)
+    else:
+        rates = np.full(end, float(group.config.params["lr"]))
+    return counts, rates
 
 
 def run_trajectory(

@@ -1,4 +1,4 @@
-"""Animations of the race: GIF or MP4 of the contour view or the 3-D view.
+"""Animations of the race: GIF or MP4 of the contour view, the 3-D view or a fit's data view.
 
 The contour view's still part (colour fill, isolines, axes) is rendered once;
 each frame then paints only what moves (paths, current points, markers,
@@ -27,6 +27,7 @@ from gdplayground.export.render import (
     camera_of,
     check_size,
     check_view,
+    grab,
     grab_framebuffer,
     offscreen_view,
     paint_2d,
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 ANIMATION_FORMATS = (".gif", ".mp4")
-ANIMATED_VIEWS = ("contour", "surface")
+ANIMATED_VIEWS = ("contour", "surface", "data")
 #: Longer runs are subsampled to this many frames unless asked otherwise.
 MAX_FRAMES = 600
 MAX_FPS = {".gif": 50, ".mp4": 60}  # GIF delays are centiseconds; viewers slow faster ones
@@ -85,7 +86,7 @@ def animation_format(view: str, path: str | Path) -> str:
         )
     if view not in ANIMATED_VIEWS:
         raise ExportError(
-            f"the {view} view is not animated: animate the contour or surface view, "
+            f"the {view} view is not animated: animate the contour, surface or data view, "
             "or save the loss view as .png, .svg or .pdf"
         )
     return suffix
@@ -212,6 +213,8 @@ def write_animation(
     with offscreen_view(picture, view, size, 0, camera, widget) as widget:
         if view == "contour":
             source: _FrameSource = _ContourFrames(widget, size)
+        elif view == "data":
+            source = _WholeFrames(widget, size)
         else:
             source = _SurfaceFrames(widget, size, turn_camera, len(indices), fps)
         colours = [p.colour for p in picture.paths]
@@ -293,6 +296,18 @@ class _ContourFrames(_FrameSource):
         paint_2d(self.widget, painter, self.size)
         painter.end()
         return image
+
+
+class _WholeFrames(_FrameSource):
+    """A 2-D view drawn whole at each frame (the data view: its curves move everywhere)."""
+
+    def __init__(self, widget: Any, size: tuple[int, int]) -> None:
+        self.widget = widget
+        self.size = size
+
+    def render(self, frame: int, index: int) -> Any:
+        self.widget.set_frame(frame)
+        return grab(self.widget, self.size)
 
 
 def _other_branches(items: list[Any], chosen: list[Any]) -> list[Any]:

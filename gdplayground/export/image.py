@@ -41,6 +41,7 @@ __all__ = [
 IMAGE_FORMATS: dict[str, tuple[str, ...]] = {
     "contour": (".png", ".svg", ".pdf"),
     "loss": (".png", ".svg", ".pdf"),
+    "data": (".png", ".svg", ".pdf"),
     "surface": (".png",),
     "sweep": (".png", ".svg", ".pdf"),
 }

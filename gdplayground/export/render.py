@@ -1,8 +1,8 @@
 """Build the window's views for a picture offscreen and render them.
 
 This is the one rendering path of every export, from the GUI and the command
-line alike: the same :class:`ContourView`, :class:`SurfaceView` and
-:class:`LossView` as the window, fed the same way, laid out at the requested
+line alike: the same :class:`ContourView`, :class:`SurfaceView`,
+:class:`LossView` and :class:`DataView` as the window, fed the same way, laid out at the requested
 pixel size on a hidden widget, then painted into an image (or an SVG / PDF
 painter).  An export therefore looks like the window.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from gdplayground.core.picture import Picture, picture_from_scene
 
-VIEWS = ("contour", "surface", "loss", "sweep")
+VIEWS = ("contour", "surface", "loss", "data", "sweep")
 MIN_SIDE, MAX_SIDE = 64, 8192
 NO_OPENGL_MESSAGE = (
     "the 3-D view needs OpenGL: run under xvfb-run (e.g. xvfb-run -a gdplayground export ...) "
@@ -199,6 +199,10 @@ def new_view(view: str) -> Any:
         from gdplayground.qt.contour_view import ContourView
 
         return ContourView()
+    if view == "data":
+        from gdplayground.qt.data_view import DataView
+
+        return DataView()
     if view == "sweep":
         from gdplayground.qt.sweep_view import SweepView
 
@@ -222,6 +226,10 @@ def offscreen_view(
     ``widget``, if given, is an unused :func:`new_view` of the same kind.
     """
     check_view(view)
+    if view == "data" and picture.data is None:
+        raise ExportError(
+            "the data view shows a fit to data: add --fit NAME, --data FILE.csv or --dataset NAME"
+        )
     size = check_size(size)
     frame = check_frame(picture, frame)
     if widget is None:

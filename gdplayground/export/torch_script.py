@@ -628,6 +628,11 @@ def _race_table(optimizers: Sequence[tuple[str, OptimizerConfig]], steps: int) -
         own = [hp.name for hp in info.hyperparameters]
         schedule = resolve_schedule(config.params, own, steps)
         function_name = _identifier(name, taken)
+        if config.params.get("noise"):
+            lines.append(
+                f"# {name}: noise={config.params['noise']:g} (gdplayground's seeded Gaussian "
+                "noise on each gradient) has no torch equivalent: this race runs without it."
+            )
         lines += [*_builder(function_name, config, schedule), "", ""]
         clips = {key: float(config.params.get(key, 0.0)) for key in ("clip_norm", "clip_value")}
         rows += [

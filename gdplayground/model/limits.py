@@ -7,12 +7,16 @@ what one of them accepts the others accept too.
 
 from __future__ import annotations
 
-#: Session files of the current format, and the suffix they are saved with.
+#: Session files of the current format, and the suffix they are saved with.  A
+#: session with a fit to data or a seed is written as version 2 (what version 1
+#: readers would not understand); any other as version 1.
 FORMAT_NAME = "gdplayground-session"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+PLAIN_FORMAT_VERSION = 1
 SUFFIX = ".gdp.json"
-#: A session file is read only up to this many bytes.
-MAX_FILE_BYTES = 2_000_000
+#: A session file is read only up to this many bytes (a CSV of 10,000 rows of
+#: eight long numbers fits).
+MAX_FILE_BYTES = 4_000_000
 
 MAX_OPTIMIZERS = 64
 MAX_STEPS = 100_000
@@ -50,6 +54,19 @@ POINT_STEP_SECONDS = 0.5e-6
 #: starts in one ``run`` request
 MAX_STARTS = 1000
 
+#: A data fit's model and loss, as typed.
+MAX_FIT_CHARS = 500
+#: A CSV of up to this many rows is kept inside the session; a larger one by its
+#: path and checksum.
+MAX_INLINE_ROWS = 10_000
+#: Seeds are whole numbers from 0 up to this (torch's generators take int64).
+MAX_SEED = 2**63 - 1
+DEFAULT_SEED = 0
+#: A built-in data set's noise is at most this.
+MAX_DATA_NOISE = 1e6
+#: What the loss plots may count along x.
+LOSS_AXES = ("steps", "examples", "evaluations")
+
 COLOR_SCALES = ("auto", "linear", "log")
 GRADIENT_MODES = ("symbolic", "numeric")
 
@@ -66,6 +83,18 @@ DEFAULT_OPTIMIZERS: tuple[tuple[str, dict[str, float]], ...] = (
     ("adam", {"lr": 0.1}),
     ("newton", {"lr": 0.5}),
 )
+
+#: The race of a fit to data when no ``--optimizer`` is given, and of the Fit menu:
+#: (method, hyperparameters, batch size (None: full), name): batch, stochastic and
+#: mini-batch gradient descent at one learning rate, and Adam on mini-batches.
+DEFAULT_FIT_OPTIMIZERS: tuple[tuple[str, dict[str, float], int | None, str], ...] = (
+    ("gd", {"lr": 0.05}, None, "Batch GD"),
+    ("gd", {"lr": 0.05}, 1, "SGD (batch 1)"),
+    ("gd", {"lr": 0.05}, 16, "Mini-batch GD (16)"),
+    ("adam", {"lr": 0.1}, 16, "Adam (16)"),
+)
+#: Where a fit without a preset starts: w = b = 0.
+DEFAULT_FIT_START = (0.0, 0.0)
 
 #: text and line scales of the views (presenter mode uses 2)
 MIN_VIEW_SCALE = 0.5

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 from gdplayground.model.budget import (
     most_steps,
@@ -21,18 +23,24 @@ from gdplayground.model.budget import (
     run_seconds,
     unrecorded_seconds,
 )
+from gdplayground.model.fits import load_fits
 from gdplayground.model.limits import (
     COLOR_SCALES,
     GRADIENT_MODES,
+    LOSS_AXES,
     MAX_BASIN_GRID,
     MAX_COORDINATE,
+    MAX_DATA_NOISE,
+    MAX_FIT_CHARS,
     MAX_FUNCTION_CHARS,
+    MAX_INLINE_ROWS,
     MAX_LESSON_TEXT,
     MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
     MAX_POINT_STEPS,
     MAX_RUN_SECONDS,
+    MAX_SEED,
     MAX_STEPS,
     MAX_SWEEP_POINTS,
     MAX_VIEW_SCALE,
@@ -42,7 +50,15 @@ from gdplayground.model.limits import (
 )
 from gdplayground.model.palette import is_colour
 from gdplayground.model.presets import load_presets
-from gdplayground.model.session import Session, SessionError
+from gdplayground.model.session import (
+    BuiltinData,
+    CsvData,
+    CsvFile,
+    DataChoice,
+    FitSetup,
+    Session,
+    SessionError,
+)
 
 
 def function_problem(text: str) -> str | None:
@@ -213,6 +229,156 @@ def scale_problem(scale: float) -> str | None:
     return None
 
 
+def seed_problem(seed: int) -> str | None:
+    """Why ``seed`` cannot be the session's seed (batches and gradient noise)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return "write a whole number, e.g. 0"
+    if not 0 <= seed <= MAX_SEED:
+        return f"write a whole number from 0 to {MAX_SEED}"
+    return None
+
+
+class _DataProblem(Exception):
+    """Data that cannot be used (the message is the rules' answer)."""
+
+
+@lru_cache(maxsize=8)
+def _shape(choice: DataChoice) -> tuple[tuple[str, ...], int]:
+    from gdplayground.core.data.dataset import DataError
+    from gdplayground.core.data.generators import GENERATORS
+
+    if isinstance(choice, BuiltinData):
+        generator = GENERATORS.get(choice.name)
+        if generator is None:
+            raise _DataProblem(
+                f"unknown data set {choice.name!r}: choose one of {', '.join(GENERATORS)}"
+            )
+        return generator.columns, choice.n
+    if isinstance(choice, CsvFile):
+        return choice.columns, choice.rows
+    from gdplayground.core.data.csv_files import parse_csv
+
+    try:
+        columns, values = parse_csv(choice.text.encode("utf-8"), choice.name or "the data")
+    except DataError as exc:
+        raise _DataProblem(str(exc)) from None
+    return columns, values.shape[1]
+
+
+def data_shape(choice: DataChoice) -> tuple[tuple[str, ...], int] | None:
+    """The columns and number of examples of ``choice``, or None when it cannot be used."""
+    try:
+        return _shape(choice)
+    except _DataProblem:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _file_problem(path: str, sha256: str, stamp: tuple[int, int]) -> str | None:
+    from gdplayground.core.data.csv_files import read_saved_csv
+    from gdplayground.core.data.dataset import DataError
+
+    try:
+        read_saved_csv(path, sha256)
+    except DataError as exc:
+        return str(exc)
+    return None
+
+
+def data_problem(choice: DataChoice) -> str | None:
+    """Why ``choice`` cannot be a fit's data: a built-in set's n, noise or seed out
+    of range, a CSV kept in the session that is not one, a CSV file that is gone
+    or changed since it was chosen."""
+    from gdplayground.core.data.dataset import MAX_ROWS
+
+    if isinstance(choice, BuiltinData):
+        if isinstance(choice.n, bool) or not isinstance(choice.n, int):
+            return "n: write a whole number of examples"
+        if not 1 <= choice.n <= MAX_ROWS:
+            return f"n={choice.n} is out of range: a data set has 1 to {MAX_ROWS:,} examples"
+        if not (math.isfinite(choice.noise) and 0 <= choice.noise <= MAX_DATA_NOISE):
+            return f"noise={choice.noise:g} is out of range: write a number from 0 to 1e6"
+        problem = seed_problem(choice.seed)
+        if problem:
+            return f"seed: {problem}"
+    if isinstance(choice, CsvFile):
+        if not 1 <= choice.rows <= MAX_ROWS or not choice.columns:
+            return "the file's rows and columns are not those of a CSV data set"
+        try:
+            info = Path(choice.path).stat()
+        except OSError:
+            return f"{choice.path} cannot be found: open the CSV file again"
+        return _file_problem(choice.path, choice.sha256, (info.st_mtime_ns, info.st_size))
+    try:
+        _, n = _shape(choice)
+    except _DataProblem as exc:
+        return str(exc)
+    if isinstance(choice, CsvData) and n > MAX_INLINE_ROWS:
+        return (
+            f"{n:,} rows are too many to keep inside a session (at most {MAX_INLINE_ROWS:,}): "
+            "keep the file and refer to it by its path"
+        )
+    return None
+
+
+def model_problem(model: str, columns: Sequence[str]) -> str | None:
+    """Why ``model`` is not a model m(x; w, b) over ``columns`` (with the column)."""
+    return _fit_text_problem(model, None, columns)
+
+
+def loss_problem(loss: str, columns: Sequence[str]) -> str | None:
+    """Why ``loss`` is not a per-example loss of m over ``columns`` (with the column)."""
+    return _fit_text_problem(None, loss, columns)
+
+
+def _fit_text_problem(model: str | None, loss: str | None, columns: Sequence[str]) -> str | None:
+    from gdplayground.core.data.fit import FitExpressionError, parse_fit
+
+    text = model if model is not None else loss
+    assert text is not None
+    if len(text) > MAX_FIT_CHARS:
+        return f"longer than {MAX_FIT_CHARS} characters: shorten it"
+    columns = tuple(columns)
+    try:
+        parse_fit(
+            model if model is not None else f"w*{columns[0]} + b",
+            loss if loss is not None else "m",
+            columns,
+        )
+    except FitExpressionError as exc:
+        return str(exc)
+    return None
+
+
+def fit_problems(fit: FitSetup) -> list[tuple[str, str]]:
+    """Every (field, message) that makes ``fit`` unusable: its data, then its model
+    and loss parsed against the data's columns, then its preset."""
+    problem = data_problem(fit.data)
+    if problem:
+        return [("fit.data", problem)]
+    shape = data_shape(fit.data)
+    assert shape is not None
+    columns, _ = shape
+    found = [
+        ("fit.model", model_problem(fit.model, columns)),
+        ("fit.loss", loss_problem(fit.loss, columns)),
+    ]
+    if fit.preset is not None and fit.preset not in load_fits():
+        found.append(("fit.preset", f"{fit.preset!r} is not one of {', '.join(load_fits())}"))
+    return [(where, message) for where, message in found if message]
+
+
+def batch_size_problem(batch_size: int | None, n: int | None = None) -> str | None:
+    """Why ``batch_size`` (None: the full batch) cannot be a batch size for ``n`` examples."""
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        return "batch_size: write 'full' or a whole number such as 32"
+    if batch_size < 1 or (n is not None and batch_size > n):
+        upper = f" to {n} (the number of examples)" if n is not None else " or more"
+        return f"batch_size={batch_size} is out of range: write 'full' or 1{upper}"
+
+
 def lesson_problem(title: str, text: str) -> str | None:
     """Why a lesson's title or text cannot be shown beside the views."""
     if not title.strip():
@@ -239,8 +405,16 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
         ("preset", preset_problem(s.preset, s.function)),
         ("view.text_scale", scale_problem(s.view.text_scale)),
         ("view.line_scale", scale_problem(s.view.line_scale)),
+        ("view.loss_x", choice_problem(s.view.loss_x, LOSS_AXES)),
+        ("seed", seed_problem(s.seed)),
         ("lesson", lesson_problem(s.lesson.title, s.lesson.text) if s.lesson else None),
     ]
+    n = None
+    if s.fit is not None:
+        fit_found = fit_problems(s.fit)
+        found += fit_found
+        shape = data_shape(s.fit.data) if not fit_found else None
+        n = shape[1] if shape else None
     if len(s.optimizers) > MAX_OPTIMIZERS:
         found.append(("optimizers", f"at most {MAX_OPTIMIZERS} optimizers"))
     for i, entry in enumerate(s.optimizers):
@@ -250,6 +424,8 @@ def session_problems(session: Session) -> list[tuple[str, str]]:
             (f"{where}.name", name_problem(entry.name)),
             (f"{where}.color", colour_problem(entry.color)),
         ]
+        if s.fit is not None:
+            found.append((f"{where}.batch_size", batch_size_problem(entry.batch_size, n)))
     found.append(("steps", session_work_problem(s)))
     return [(where, message) for where, message in found if message]
 

@@ -1,8 +1,9 @@
 """Everything a user sets up, as plain frozen dataclasses.
 
 A :class:`Session` is the single source of truth for the window and the
-command line: the function, window, colour scaling, gradient mode,
-optimizers, start point, steps and view toggles.  Its fields are of two
+command line: the function (or a fit to data, :class:`FitSetup`), window,
+colour scaling, gradient mode, optimizers, start point, steps, seed and view
+toggles.  Its fields are of two
 kinds: *compute* fields change what is computed (:func:`compute_inputs`),
 *presentation* fields (names, colours, view toggles, the preset's stars)
 only change how it is drawn.
@@ -10,12 +11,14 @@ only change how it is drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig, make_config
 from gdplayground.model.limits import (
+    DEFAULT_FIT_OPTIMIZERS,
     DEFAULT_OPTIMIZERS,
     DEFAULT_PRESET,
+    DEFAULT_SEED,
     DEFAULT_START,
     DEFAULT_STEPS,
     DEFAULT_TOL,
@@ -37,11 +40,59 @@ class OptimizerEntry:
     params: dict[str, float]
     color: str
     enabled: bool = True
+    #: examples a step of a data fit uses: None is every one (batch gradient
+    #: descent), 1 is SGD, k a mini-batch; a typed function ignores it
+    batch_size: int | None = None
 
     @property
     def config(self) -> OptimizerConfig:
         """The validated method and hyperparameters."""
         return OptimizerConfig(self.method, dict(self.params))
+
+
+@dataclass(frozen=True)
+class BuiltinData:
+    """A built-in data set, generated from ``n``, ``noise`` and ``seed``."""
+
+    name: str
+    n: int = 200
+    noise: float = 1.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class CsvData:
+    """A CSV data set kept by its contents (up to ``MAX_INLINE_ROWS`` rows): the
+    text as :func:`gdplayground.core.data.csv_files.csv_text` writes it, and the
+    name of the file it came from (for people)."""
+
+    text: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A larger CSV file kept by its path and the SHA-256 of its bytes (a file that
+    changed is refused with a message), with its columns and rows as they were."""
+
+    path: str
+    sha256: str
+    columns: tuple[str, ...]
+    rows: int
+
+
+DataChoice = BuiltinData | CsvData | CsvFile
+
+
+@dataclass(frozen=True)
+class FitSetup:
+    """A fit to data: a model m(x; w, b) and a per-example loss in the function
+    language, the data, and the fit preset they came from (None: typed here)."""
+
+    model: str
+    loss: str
+    data: DataChoice
+    preset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +109,10 @@ class ViewOptions:
     text_scale: float = 1.0
     #: paths, curves and markers at this multiple of their normal width and size
     line_scale: float = 1.0
+    #: what the loss plots count along x: "steps", "examples" (epochs) or "evaluations"
+    loss_x: str = "steps"
+    #: a data fit's loss plot shows each step's batch loss instead of the full-data loss
+    batch_loss: bool = False
     #: a basin map and the stationary points, where they have been computed
     show_basins: bool = True
     show_stationary_points: bool = True
@@ -89,16 +144,34 @@ class Session:
     view: ViewOptions = field(default_factory=ViewOptions)
     #: the lesson this session is, if it is one (presentation only)
     lesson: Lesson | None = None
+    #: a fit to data instead of the function (then the window is over (w, b))
+    fit: FitSetup | None = None
+    #: fixes a data fit's batches and every gradient noise
+    seed: int = DEFAULT_SEED
 
 
 def objective_inputs(session: Session) -> tuple:
-    """What the compiled function depends on (h only matters to numeric gradients)."""
+    """What the objective depends on: the function (or the fit) and the gradient
+    mode (h only matters to numeric gradients)."""
     h = session.h if session.gradient == "numeric" else None
-    return (session.function, session.gradient, h)
+    what = session.function if session.fit is None else _fit_inputs(session.fit)
+    return (what, session.gradient, h)
+
+
+def _fit_inputs(fit: FitSetup) -> tuple:
+    """What a fit's objective depends on (the preset only names it)."""
+    return ("fit", fit.model, fit.loss, fit.data)
 
 
 def run_inputs(session: Session, entry: OptimizerEntry) -> tuple:
-    """What one optimizer's run depends on: equal inputs give the same path."""
+    """What one optimizer's run depends on: equal inputs give the same path.
+
+    A data fit's run depends on its batch size too, and on the seed unless it
+    is a full-batch run without noise; a typed function's on the seed only
+    with gradient noise.  So changing one batch size recomputes one run.
+    """
+    batch = entry.batch_size if session.fit is not None else None
+    stochastic = batch is not None or bool(entry.params.get("noise"))
     return (
         objective_inputs(session),
         entry.method,
@@ -106,6 +179,8 @@ def run_inputs(session: Session, entry: OptimizerEntry) -> tuple:
         session.start,
         session.steps,
         session.tol,
+        batch,
+        session.seed if stochastic else None,
     )
 
 
@@ -129,22 +204,38 @@ def entry_for(
     return OptimizerEntry(title, config.name, config.params, colour_for(config.name, taken))
 
 
-def entries_for(choices: list[tuple[str, dict[str, float]]]) -> tuple[OptimizerEntry, ...]:
-    """Entries for (method, overrides) pairs, coloured by the one rule; a method
-    that appears twice gets the hyperparameters it was given in its name."""
+def entries_for(
+    choices: list[tuple[str, dict[str, float]]], batch_sizes: list[int | None] | None = None
+) -> tuple[OptimizerEntry, ...]:
+    """Entries for (method, overrides) pairs (with their batch sizes, for a fit),
+    coloured by the one rule; a method that appears twice gets the hyperparameters
+    (and batch size) it was given in its name."""
+    sizes = batch_sizes if batch_sizes is not None else [None] * len(choices)
     entries: list[OptimizerEntry] = []
-    for method, params in choices:
-        entries.append(entry_for(method, params, tuple(e.color for e in entries)))
+    for (method, params), size in zip(choices, sizes, strict=True):
+        entry = entry_for(method, params, tuple(e.color for e in entries))
+        entries.append(replace(entry, batch_size=size))
     methods = [e.method for e in entries]
     named = []
     for entry, (_, params) in zip(entries, choices, strict=True):
         if methods.count(entry.method) > 1:
-            detail = ", ".join(f"{k}={v:g}" for k, v in params.items()) or "defaults"
-            entry = OptimizerEntry(
-                f"{entry.name} ({detail})", entry.method, entry.params, entry.color
-            )
+            shown = [
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
+            ]
+            if entry.batch_size is not None:
+                shown.append(f"batch_size={entry.batch_size}")
+            entry = replace(entry, name=f"{entry.name} ({', '.join(shown) or 'defaults'})")
         named.append(entry)
     return tuple(named)
+
+
+def default_fit_entries() -> tuple[OptimizerEntry, ...]:
+    """The default race of a fit to data (:data:`DEFAULT_FIT_OPTIMIZERS`)."""
+    entries: list[OptimizerEntry] = []
+    for method, params, size, name in DEFAULT_FIT_OPTIMIZERS:
+        entry = entry_for(method, dict(params), tuple(e.color for e in entries))
+        entries.append(replace(entry, name=name, batch_size=size))
+    return tuple(entries)
 
 
 def default_entries() -> tuple[OptimizerEntry, ...]:
@@ -173,7 +264,7 @@ def preset_start(key: str) -> tuple[float, float]:
 
 def shown_minima(session: Session) -> tuple[tuple[float, float], ...]:
     """The known minima the views mark: the preset's, when minima are shown."""
-    if session.preset is None or not session.view.show_minima:
+    if session.preset is None or not session.view.show_minima or session.fit is not None:
         return ()
     return load_presets()[session.preset].minima
 

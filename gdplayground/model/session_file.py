@@ -16,27 +16,40 @@ from typing import Any
 from gdplayground.io.files import InputError, atomic_write_text, read_regular_file
 from gdplayground.model.limits import (
     COLOR_SCALES,
+    DEFAULT_SEED,
     DEFAULT_STEPS,
     DEFAULT_TOL,
     FORMAT_NAME,
     FORMAT_VERSION,
     GRADIENT_MODES,
     MAX_FILE_BYTES,
+    MAX_FIT_CHARS,
     MAX_FUNCTION_CHARS,
     MAX_LESSON_TEXT,
     MAX_LESSON_TITLE,
     MAX_NAME,
     MAX_OPTIMIZERS,
+    PLAIN_FORMAT_VERSION,
 )
 from gdplayground.model.palette import PALETTE
 from gdplayground.model.rules import check_session
 from gdplayground.model.session import (
+    BuiltinData,
+    CsvData,
+    CsvFile,
+    DataChoice,
+    FitSetup,
     Lesson,
     OptimizerEntry,
     Session,
     SessionError,
     ViewOptions,
 )
+
+#: A CSV kept inside a session is at most this long (10,000 rows of 8 long numbers).
+MAX_CSV_CHARS = 3_000_000
+#: A batch size is written "full" or as a whole number.
+FULL = "full"
 
 #: Python refuses to turn longer integers into text; session files never need them.
 MAX_INTEGER_DIGITS = 400
@@ -45,11 +58,36 @@ MAX_NUMBER_CHARS = 400
 
 
 def session_to_dict(session: Session) -> dict[str, Any]:
-    """The JSON-ready form of a session, with its format name and version."""
+    """The JSON-ready form of a session, with its format name and version (2 for a
+    fit to data or a seed, which version 1 readers would not understand; else 1)."""
     data = asdict(session)
     data["domain"] = list(session.domain)
     data["start"] = list(session.start)
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **data}
+    plain = session.fit is None and session.seed == DEFAULT_SEED
+    for entry, written in zip(session.optimizers, data["optimizers"], strict=True):
+        del written["batch_size"]
+        if session.fit is not None:
+            written["batch_size"] = FULL if entry.batch_size is None else entry.batch_size
+    del data["fit"], data["seed"]
+    if not plain:
+        data["seed"] = session.seed
+    if session.fit is not None:
+        data["fit"] = _fit_to_dict(session.fit)
+    version = PLAIN_FORMAT_VERSION if plain else FORMAT_VERSION
+    return {"format": FORMAT_NAME, "version": version, **data}
+
+
+def _fit_to_dict(fit: FitSetup) -> dict[str, Any]:
+    data: dict[str, Any]
+    if isinstance(fit.data, BuiltinData):
+        d = fit.data
+        data = {"builtin": d.name, "n": d.n, "noise": d.noise, "seed": d.seed}
+    elif isinstance(fit.data, CsvData):
+        data = {"csv": fit.data.text, "name": fit.data.name}
+    else:
+        d = fit.data
+        data = {"path": d.path, "sha256": d.sha256, "columns": list(d.columns), "rows": d.rows}
+    return {"preset": fit.preset, "model": fit.model, "loss": fit.loss, "data": data}
 
 
 def session_to_json(session: Session) -> str:
@@ -137,12 +175,14 @@ def session_from_dict(data: Any) -> Session:
         )
     items = r.array("optimizers", MAX_OPTIMIZERS)
     view = r.sub("view", optional=True)
+    fit_reader = r.sub("fit", optional=True)
+    fit = _read_fit(fit_reader) if fit_reader is not None else None
     lesson = r.sub("lesson", optional=True)
     session = Session(
         function=r.text("function", MAX_FUNCTION_CHARS),
         domain=tuple(r.numbers("domain", 4)),  # type: ignore[arg-type]
         start=tuple(r.numbers("start", 2)),  # type: ignore[arg-type]
-        optimizers=tuple(_read_entry(item, i) for i, item in enumerate(items)),
+        optimizers=tuple(_read_entry(item, i, fit is not None) for i, item in enumerate(items)),
         color_scale=r.choice("color_scale", COLOR_SCALES, "auto"),
         gradient=r.choice("gradient", GRADIENT_MODES, "symbolic"),
         h=r.optional_number("h"),
@@ -150,16 +190,52 @@ def session_from_dict(data: Any) -> Session:
         tol=r.number("tol", default=DEFAULT_TOL),
         preset=r.optional_text("preset", 64),
         view=_read_view(view) if view is not None else ViewOptions(),
+        fit=fit,
+        seed=r.integer("seed", -(10**20), 10**20, default=DEFAULT_SEED),
         lesson=_read_lesson(lesson) if lesson is not None else None,
     )
     return check_session(session)
+
+
+def _read_fit(r: _Reader) -> FitSetup:
+    d = r.sub("data")
+    assert d is not None
+    if "builtin" in d.data:
+        data: DataChoice = BuiltinData(
+            d.text("builtin", 32),
+            d.integer("n", -(10**20), 10**20),
+            d.number("noise"),
+            d.integer("seed", -(10**20), 10**20),
+        )
+    elif "csv" in d.data:
+        data = CsvData(d.text("csv", MAX_CSV_CHARS), d.text("name", 1000, default=""))
+    elif "path" in d.data:
+        columns = d.array("columns", 64)
+        if not all(isinstance(c, str) for c in columns):
+            raise SessionError("fit.data.columns: expected a list of column names")
+        data = CsvFile(
+            d.text("path", 4096),
+            d.text("sha256", 64),
+            tuple(columns),
+            d.integer("rows", 0, 10**12),
+        )
+    else:
+        raise SessionError(
+            'fit.data: expected "builtin" (with n, noise, seed), "csv" (the data) or "path"'
+        )
+    return FitSetup(
+        model=r.text("model", MAX_FIT_CHARS),
+        loss=r.text("loss", MAX_FIT_CHARS),
+        data=data,
+        preset=r.optional_text("preset", 64),
+    )
 
 
 def _read_lesson(r: _Reader) -> Lesson:
     return Lesson(r.text("title", MAX_LESSON_TITLE), r.text("text", MAX_LESSON_TEXT, default=""))
 
 
-def _read_entry(item: Any, index: int) -> OptimizerEntry:
+def _read_entry(item: Any, index: int, fit: bool = False) -> OptimizerEntry:
     from gdplayground.core.optimizers import OPTIMIZERS, OptimizerError, make_config
 
     r = _Reader(item, f"optimizers[{index}]")
@@ -176,17 +252,25 @@ def _read_entry(item: Any, index: int) -> OptimizerEntry:
         raise SessionError(f"optimizers[{index}]: {exc}") from None
     color = r.text("color", 7, default=PALETTE[index % len(PALETTE)])
     name = r.text("name", MAX_NAME, default=OPTIMIZERS[config.name].title)
-    return OptimizerEntry(name, config.name, config.params, color, r.boolean("enabled", True))
+    batch_size = None
+    if fit and r.data.get("batch_size", FULL) != FULL:
+        batch_size = r.integer("batch_size", -(10**20), 10**20)
+    return OptimizerEntry(
+        name, config.name, config.params, color, r.boolean("enabled", True), batch_size
+    )
 
 
 def _read_view(r: _Reader) -> ViewOptions:
     defaults = asdict(ViewOptions())
-    return ViewOptions(
-        **{
-            k: r.boolean(k, v) if isinstance(v, bool) else r.number(k, default=v)
-            for k, v in defaults.items()
-        }
-    )
+
+    def read(key: str, default: Any) -> Any:
+        if isinstance(default, bool):
+            return r.boolean(key, default)
+        if isinstance(default, str):
+            return r.text(key, 32, default=default)
+        return r.number(key, default=default)
+
+    return ViewOptions(**{k: read(k, v) for k, v in defaults.items()})
 
 
 _MISSING = object()

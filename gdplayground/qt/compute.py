@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 
+from gdplayground.core.data.dataset import DataError
 from gdplayground.core.expression import ExpressionError
 from gdplayground.core.gradients import Objective
 from gdplayground.core.scene import Cancelled, Landscape, PendingRuns, Scene, build_scene
@@ -34,6 +35,8 @@ class SceneComputer(QtCore.QObject):
     """
 
     scene_ready = QtCore.Signal(object)
+    #: a fit's scene on a first, coarser loss grid (its runs done), while the exact grid computes
+    partial_ready = QtCore.Signal(object)
     #: (session, :class:`Landscape`) of a new function, while a worker process runs its optimizers
     landscape_ready = QtCore.Signal(object, object)
     failed = QtCore.Signal(str)
@@ -42,6 +45,7 @@ class SceneComputer(QtCore.QObject):
     busy_changed = QtCore.Signal(bool)
     _finished = QtCore.Signal(int, object, str)
     _previewed = QtCore.Signal(int, object, object)
+    _partial = QtCore.Signal(int, object)
     _described = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
@@ -57,6 +61,7 @@ class SceneComputer(QtCore.QObject):
         self.scene: Scene | None = None
         self._finished.connect(self._on_finished, QtCore.Qt.ConnectionType.QueuedConnection)
         self._previewed.connect(self._on_previewed, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._partial.connect(self._on_partial, QtCore.Qt.ConnectionType.QueuedConnection)
         self._described.connect(self.gradient_described, QtCore.Qt.ConnectionType.QueuedConnection)
         # "busy" is announced only for work that takes a while: a label flashing
         # for a quick edit costs a repaint of the window while the work runs
@@ -160,9 +165,14 @@ class SceneComputer(QtCore.QObject):
 
         def meanwhile(landscape: Landscape) -> None:
             new_grid = previous is None or landscape.grid is not previous.grid
-            if in_worker and new_grid and self._current(generation):
-                # the UI thread draws the new function while the worker runs
+            waiting = in_worker or not landscape.exact  # runs elsewhere, or an exact grid to come
+            if waiting and new_grid and self._current(generation):
+                # the UI thread draws the new function (or a fit's first grid) meanwhile
                 self._previewed.emit(generation, session, landscape)
+
+        def partial(scene: Scene) -> None:
+            if self._current(generation):
+                self._partial.emit(generation, scene)
 
         try:
             scene = build_scene(
@@ -172,11 +182,15 @@ class SceneComputer(QtCore.QObject):
                 start_runs=start_runs,
                 meanwhile=meanwhile,
                 with_surface=with_surface,
+                partial=partial,
             )
         except Cancelled:
             return
         except ExpressionError as exc:
-            self._finished.emit(generation, None, f"function: {exc}")
+            self._finished.emit(generation, None, f"{getattr(exc, 'part', 'function')}: {exc}")
+            return
+        except DataError as exc:
+            self._finished.emit(generation, None, f"data: {exc}")
             return
         except Exception as exc:  # keep the window alive; tell the user what broke
             traceback.print_exc()
@@ -188,6 +202,12 @@ class SceneComputer(QtCore.QObject):
     def _on_previewed(self, generation: int, session: Session, landscape: Landscape) -> None:
         if generation == self._generation:
             self.landscape_ready.emit(session, landscape)
+
+    @QtCore.Slot(int, object)
+    def _on_partial(self, generation: int, scene: Scene) -> None:
+        if generation == self._generation:
+            self.scene = scene  # the next request reuses its runs
+            self.partial_ready.emit(scene)
 
     @QtCore.Slot(int, object, str)
     def _on_finished(self, generation: int, scene: Scene | None, error: str) -> None:

@@ -196,6 +196,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         self._hover_text_value: str | None = None
 
         self.plot = self.addPlot(row=0, col=0)
+        self._axis_names = ("x", "y")
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
         self.plot.showGrid(False, False)
@@ -337,6 +338,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             if picture.grid is not self._grid and self._paths:
                 self.set_paths([])  # the old paths do not belong to the new grid
             self.set_grid(picture.grid, picture.levels, picture.log_scale, picture.isolines)
+        self._name_axes(picture.axis_names[:2])
         options = picture.options
         self.isoline_item.setVisible(options.show_isolines)
         if picture.minima != self._minima:
@@ -351,6 +353,14 @@ class ContourView(pg.GraphicsLayoutWidget):
             self.set_paths(picture.paths)
         self._update_key()  # the arrows' scale is known once the paths are in
         self.explore.set_picture(picture)
+
+    def _name_axes(self, names: tuple[str, str]) -> None:
+        """Label the axes (x and y, or a fit's w and b)."""
+        if names != self._axis_names:
+            self._axis_names = names
+            text = self._options.text_scale
+            style.style_axis(self.plot.getAxis("bottom"), text, names[0])
+            style.style_axis(self.plot.getAxis("left"), text, names[1])
 
     def set_options(self, options: ViewOptions) -> None:
         """Axis scales, text and line sizes of a picture's view options."""
@@ -368,7 +378,7 @@ class ContourView(pg.GraphicsLayoutWidget):
     def _apply_sizes(self) -> None:
         """Text and marker sizes from the options' scales."""
         text, line = self._options.text_scale, self._options.line_scale
-        for name, label in (("left", "y"), ("bottom", "x")):
+        for name, label in (("left", self._axis_names[1]), ("bottom", self._axis_names[0])):
             style.style_axis(self.plot.getAxis(name), text, label)
         self.legend.set_font_scale(text)
         self.key.opts["labelTextSize"] = f"{style.LEGEND_PT * text:.1f}pt"

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from gdplayground.qt.main_window import MainWindow
 
 MESSAGE_MS = 6000
+FIT_MESSAGE = "{what} explore a function f(x, y): type one (a fit to data is not explored)"
 #: The Explore docks open this share of the window wide (at least DOCK_MIN_WIDTH pixels).
 DOCK_SHARE = 0.3
 DOCK_MIN_WIDTH = 320
@@ -209,6 +210,8 @@ class ExploreController(QtCore.QObject):
         """``picture`` with the layers that answer the session on show (each as its
         toggle says); nothing is computed here."""
         session = self.window.session
+        if session.fit is not None:  # a fit's loss is not explored (yet)
+            return with_layers(picture)
         return with_layers(
             picture,
             basins=self._current_basin_layer(session),
@@ -223,6 +226,8 @@ class ExploreController(QtCore.QObject):
     # ------------------------------------------------------------------ basin maps
     def map_selected(self) -> None:
         """Compute (or show again) the basin map of the optimizer selected in the panel."""
+        if self._refused_for_fit("Basin maps"):
+            return
         row = self.window.optimizer_panel.current_index()
         if row < 0:
             self._say("Select an optimizer to map its basins")
@@ -288,7 +293,7 @@ class ExploreController(QtCore.QObject):
         also if it was left unfinished)."""
         session = self.window.session
         request = self._request(session, self.shown_row)
-        if request is None:
+        if request is None or session.fit is not None:
             return
         have = self._maps.get(self.shown_row)
         if have is not None and have.request == request and (have.complete or not again):
@@ -354,6 +359,8 @@ class ExploreController(QtCore.QObject):
     # ------------------------------------------------------------------ stationary points
     def find_stationary(self) -> None:
         """Find the stationary points in the window (and keep them found as it changes)."""
+        if self._refused_for_fit("Stationary points"):
+            return
         self._stationary_wanted = True
         self._show_layer("show_stationary_points")
         self._show_dock(self.table_dock)
@@ -370,7 +377,7 @@ class ExploreController(QtCore.QObject):
     def _update_stationary(self) -> None:
         session = self.window.session
         key = (objective_inputs(session), session.domain)
-        if not self._stationary_wanted or key == self._stationary_key:
+        if not self._stationary_wanted or key == self._stationary_key or session.fit is not None:
             return
         self._stationary_key, self._stationary = key, None
         self.computer.request_stationary(
@@ -397,6 +404,9 @@ class ExploreController(QtCore.QObject):
     def sweep(self, low: float, high: float, points: int) -> None:
         """Sweep every enabled optimizer over ``points`` rates from ``low`` to ``high``,
         from the start (and again whenever what it depends on changes)."""
+        if self._refused_for_fit("Sweeps"):
+            self.sweep_panel.show_message(FIT_MESSAGE.format(what="Sweeps"))
+            return
         self._sweep_wanted = True
         self._sweep_rates = (low, high, points)
         self._update_sweep()
@@ -412,7 +422,7 @@ class ExploreController(QtCore.QObject):
     def _update_sweep(self) -> None:
         session = self.window.session
         rates = self._sweep_rates
-        if not self._sweep_wanted or rates is None:
+        if not self._sweep_wanted or rates is None or session.fit is not None:
             return
         key = sweep_key(session, rates)
         if key == self._sweep_key:
@@ -567,6 +577,13 @@ class ExploreController(QtCore.QObject):
         if scene is not None and objective_inputs(scene.session) == objective_inputs(session):
             return scene.objective
         return None
+
+    def _refused_for_fit(self, what: str) -> bool:
+        """Say so and return True when the session is a fit to data (not explored)."""
+        if self.window.session.fit is None:
+            return False
+        self._say(FIT_MESSAGE.format(what=what))
+        return True
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, MESSAGE_MS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from gdplayground.core.picture import Picture
 from gdplayground.model.session import Session
@@ -17,10 +18,13 @@ from gdplayground.qt._qt import QtCore, QtGui, QtWidgets, run_modal
 
 IMAGE_VIEWS = {"contour": "Contour view", "surface": "3-D surface", "loss": "Loss plots"}
 ANIMATION_VIEWS = {"contour": "Contour view", "surface": "3-D surface"}
+#: A fit to data has one view more.
+DATA_VIEW = {"data": "Data view"}
 IMAGE_FILTERS = {
     "contour": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
     "surface": "PNG image (*.png)",
     "loss": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
+    "data": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
 }
 ANIMATION_FILTER = "GIF animation (*.gif);;MP4 video (*.mp4)"
 DATA_FILTER = "CSV table (*.csv);;JSON (*.json)"
@@ -184,6 +188,11 @@ class ExportActions(QtCore.QObject):
             self._warn("Nothing to export yet: wait until the views show a function.")
         return picture
 
+    def _with_data(self, views: dict[str, str]) -> dict[str, str]:
+        """``views``, and the data view when the picture is a fit to data."""
+        picture = self._picture()
+        return {**views, **DATA_VIEW} if picture is not None and picture.is_fit else views
+
     def _warn(self, text: str) -> None:
         QtWidgets.QMessageBox.warning(self.window, "Export", text)
 
@@ -207,7 +216,7 @@ class ExportActions(QtCore.QObject):
         """Ask for view, size and file; then write the image."""
         if self._ready_picture() is None:
             return
-        dialog = ImageDialog(self.window, IMAGE_VIEWS)
+        dialog = ImageDialog(self.window, self._with_data(IMAGE_VIEWS))
         if not run_modal(dialog):
             return
         choice = dialog.choice()
@@ -252,7 +261,7 @@ class ExportActions(QtCore.QObject):
         """Ask for view, size, frame rate and file; then write with a progress dialog."""
         if self._ready_picture() is None:
             return
-        dialog = AnimationDialog(self.window, ANIMATION_VIEWS)
+        dialog = AnimationDialog(self.window, self._with_data(ANIMATION_VIEWS))
         if not run_modal(dialog):
             return
         choice = dialog.choice()
@@ -320,13 +329,18 @@ class ExportActions(QtCore.QObject):
     def export_data_to(self, path: str | Path) -> bool:
         """The same CSV / JSON as ``gdplayground run``, for the current picture."""
         from gdplayground.core.trajectory import NamedRun
-        from gdplayground.export.data import write_runs_csv, write_runs_json
+        from gdplayground.export.data import (
+            fit_head,
+            write_document,
+            write_runs_csv,
+            write_runs_json,
+        )
         from gdplayground.io.files import OutputError, atomic_output
 
         picture = self._ready_picture()
         if picture is None:
             return False
-        runs = [NamedRun(path.name, path.source) for path in picture.paths]
+        runs = [NamedRun(p.name, p.source, _fit_of(p)) for p in picture.paths]
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in (".json", ".csv"):
@@ -335,7 +349,9 @@ class ExportActions(QtCore.QObject):
         session = self._session()
         try:
             with _Busy(), atomic_output(path, text=True) as out:  # streamed, never one string
-                if suffix == ".json":
+                if suffix == ".json" and picture.data is not None:
+                    write_document(out, fit_head(session, picture.data), runs)
+                elif suffix == ".json":
                     write_runs_json(out, session.function, session.gradient, runs)
                 else:
                     write_runs_csv(out, runs)
@@ -366,6 +382,18 @@ class ExportActions(QtCore.QObject):
             return False
         self._status(f"Saved {path}: run it with a Python that has PyTorch")
         return True
+
+
+def _fit_of(path) -> SimpleNamespace | None:
+    """What the data writers need of a fit's path (its batches are not listed)."""
+    if path.batch_values is None:
+        return None
+    return SimpleNamespace(
+        batch_size=path.batch_size,
+        examples=path.examples,
+        batch_values=path.batch_values,
+        batches=None,
+    )
 
 
 class _Busy:

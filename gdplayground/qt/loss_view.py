@@ -1,4 +1,11 @@
-"""f and |∇f| against the step number, one curve per optimizer, linked to the timeline."""
+"""f and |∇f| against the step number, one curve per optimizer, linked to the timeline.
+
+The x axis can count cost instead of steps (the view options' ``loss_x``):
+examples drawn, in epochs (a fit to data), or gradient evaluations (L-BFGS
+evaluates several per step).  A fit's f plot can show each step's batch loss
+instead of the full-data loss (``batch_loss``).  Under the two plots a small
+third one shows each optimizer's learning rate when a schedule changes it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,13 @@ from gdplayground.qt.curves import CurveStack, PointMarkers, PrefixCurve
 
 #: A plot switches to a log y axis when its positive values span more decades than this.
 LOG_Y_DECADES = 2.0
-_VALUE, _GRADIENT = "f", "grad"
+_VALUE, _GRADIENT, _RATE = "f", "grad", "lr"
+#: What the x axis says for each choice of ``ViewOptions.loss_x``.
+X_LABELS = {
+    "steps": "step",
+    "examples": "examples seen (epochs)",
+    "evaluations": "gradient evaluations",
+}
 
 
 def wants_log_y(values: np.ndarray) -> bool:
@@ -47,6 +60,36 @@ def display_values(values: np.ndarray, log: bool) -> np.ndarray:
 class _Curves:
     value: PrefixCurve
     gradient: PrefixCurve
+    rate: PrefixCurve
+
+    def of(self, key: str) -> PrefixCurve:
+        """The curve of plot ``key``."""
+        return {_VALUE: self.value, _GRADIENT: self.gradient, _RATE: self.rate}[key]
+
+    def all(self) -> tuple[PrefixCurve, ...]:
+        return (self.value, self.gradient, self.rate)
+
+
+def x_values(path: PathData, axis: str) -> np.ndarray:
+    """Where ``path``'s points go along x: its step numbers, its examples drawn in
+    epochs (a fit's; else the steps) or its gradient evaluations."""
+    steps = np.arange(len(path.points), dtype=np.float64)
+    if axis == "examples" and path.examples is not None and path.batches is not None:
+        return np.asarray(path.examples, dtype=np.float64)[: len(steps)] / path.batches.n
+    if axis == "evaluations" and path.evaluations is not None:
+        return np.asarray(path.evaluations, dtype=np.float64)[: len(steps)]
+    return steps
+
+
+def rates_vary(paths: Sequence[PathData]) -> bool:
+    """Whether some path's learning rate changes during its run (a schedule)."""
+    for path in paths:
+        lrs = path.lrs
+        if lrs is not None and len(lrs) > 1:
+            finite = lrs[np.isfinite(lrs)]
+            if finite.size and finite.max() > finite.min():
+                return True
+    return False
 
 
 #: Shorter than this, the view hides its legend rather than cover the curves.
@@ -165,9 +208,11 @@ def _blend(colour: QtGui.QColor, background: QtGui.QColor, alpha: float) -> QtGu
 
 
 class LossView(pg.GraphicsLayoutWidget):
-    """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom).
+    """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom), and under
+    them, when a schedule changes one, the learning rates.
 
-    A vertical line marks the current frame; each curve is drawn up to it.
+    A vertical line marks the current frame; each curve is drawn up to it (when x
+    counts examples or evaluations, each curve up to its own current point).
     Log y is chosen automatically per plot (see :func:`wants_log_y`) unless set
     with :meth:`set_log_y`.
     """
@@ -177,21 +222,35 @@ class LossView(pg.GraphicsLayoutWidget):
         self._paths: list[PathData] = []
         self._curves: list[_Curves] = []
         self._frame = 0
-        self._log_choice: dict[str, bool | None] = {_VALUE: None, _GRADIENT: None}
-        self._log: dict[str, bool] = {_VALUE: False, _GRADIENT: False}
+        self._log_choice: dict[str, bool | None] = {_VALUE: None, _GRADIENT: None, _RATE: None}
+        self._log: dict[str, bool] = {_VALUE: False, _GRADIENT: False, _RATE: False}
         self._steps = np.arange(0, dtype=np.float64)
+        self._xs: list[np.ndarray] = []
         self._display: list[dict[str, np.ndarray]] = []
         self._brushes: list[QtGui.QBrush] = []
+        self._x_axis = "steps"
+        self._batch_loss = False
 
         self.value_plot = self.addPlot(row=0, col=0)
         self.gradient_plot = self.addPlot(row=1, col=0)
+        self.rate_plot = self.addPlot(row=2, col=0)
         self.gradient_plot.setXLink(self.value_plot)
+        self.rate_plot.setXLink(self.value_plot)
         self.value_plot.setLabel("left", "f")
         self.gradient_plot.setLabel("left", "|∇f|")
+        self.rate_plot.setLabel("left", "lr")
         self.gradient_plot.setLabel("bottom", "step")
         self.value_plot.getAxis("bottom").setStyle(showValues=False)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 3)
+        self.ci.layout.setRowStretchFactor(2, 1)
+        self.rate_plot.setVisible(False)
         self.scene().setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
-        self._plots = {_VALUE: self.value_plot, _GRADIENT: self.gradient_plot}
+        self._plots = {
+            _VALUE: self.value_plot,
+            _GRADIENT: self.gradient_plot,
+            _RATE: self.rate_plot,
+        }
         self.frame_lines: dict[str, pg.InfiniteLine] = {}
         self.grids: dict[str, _Grid] = {}
         self._markers: dict[str, PointMarkers] = {}
@@ -250,6 +309,7 @@ class LossView(pg.GraphicsLayoutWidget):
         self._escape_texts: dict[str, list[pg.TextItem]] = {}
         self._escape_spots: dict[str, list[dict]] = {}
         self._escape_labels: dict[str, list[int]] = {}
+        self._escape_steps: dict[str, list[int]] = {}
         self._options = ViewOptions()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
@@ -266,7 +326,11 @@ class LossView(pg.GraphicsLayoutWidget):
         Paths that are the same runs in new colours or names are only restyled.
         """
         self.set_options(picture.options)
-        if same_geometry(self._paths, picture.paths):
+        axis, batch = picture.options.loss_x, picture.options.batch_loss
+        if (axis, batch) != (self._x_axis, self._batch_loss):
+            self._x_axis, self._batch_loss = axis, batch
+            self.set_paths(picture.paths)
+        elif same_geometry(self._paths, picture.paths):
             self._paths = list(picture.paths)
             self._style()
             for stack in self._stacks.values():
@@ -280,14 +344,24 @@ class LossView(pg.GraphicsLayoutWidget):
         self._paths = list(paths)
         while len(self._curves) < len(self._paths):
             # painted by the plot's CurveStack (outside the scene themselves)
-            self._curves.append(_Curves(PrefixCurve(antialias=True), PrefixCurve(antialias=True)))
+            self._curves.append(_Curves(*(PrefixCurve(antialias=True) for _ in range(3))))
         for index, curves in enumerate(self._curves):
             visible = index < len(self._paths)
-            curves.value.setVisible(visible)
-            curves.gradient.setVisible(visible)
+            for curve in curves.all():
+                curve.setVisible(visible)
         self._style()
         longest = max((len(path.points) for path in self._paths), default=1)
         self._steps = np.arange(longest, dtype=np.float64)
+        self._xs = [x_values(path, self._x_axis) for path in self._paths]
+        rates = rates_vary(self._paths)
+        self.rate_plot.setVisible(rates)
+        bottom = self.rate_plot if rates else self.gradient_plot
+        label = X_LABELS.get(self._x_axis, "step")
+        for plot in (self.gradient_plot, self.rate_plot):
+            axis = plot.getAxis("bottom")
+            axis.setStyle(showValues=plot is bottom)
+            style.style_axis(axis, self._options.text_scale, label if plot is bottom else "")
+            axis.showLabel(plot is bottom)
         self._rebuild()
 
     def set_options(self, options: ViewOptions) -> None:
@@ -298,13 +372,16 @@ class LossView(pg.GraphicsLayoutWidget):
         text, line = options.text_scale, options.line_scale
         for key, plot in self._plots.items():
             left = plot.getAxis("left")
-            style.style_axis(left, text, "f" if key == _VALUE else "|∇f|")
+            style.style_axis(left, text, {_VALUE: "f", _GRADIENT: "|∇f|", _RATE: "lr"}[key])
             left.textWidth = QtGui.QFontMetrics(style.font(style.TICK_PT, text)).horizontalAdvance(
                 "-0.00012"
             )
             left._updateWidth()
             self._markers[key].set_size(7 * line)
-        style.style_axis(self.gradient_plot.getAxis("bottom"), text, "step")
+        label = X_LABELS.get(self._x_axis, "step")
+        bottom = self.rate_plot if self.rate_plot.isVisible() else self.gradient_plot
+        for plot in (self.gradient_plot, self.rate_plot):
+            style.style_axis(plot.getAxis("bottom"), text, label if plot is bottom else "")
         style.style_axis(self.value_plot.getAxis("bottom"), text)
         self.legend.opts["labelTextSize"] = f"{style.SMALL_PT * text:.1f}pt"
         self._legend_entries = []  # rebuilt in the new size
@@ -321,8 +398,8 @@ class LossView(pg.GraphicsLayoutWidget):
         for path, curves in zip(self._paths, self._curves, strict=False):
             dash = QtCore.Qt.PenStyle.DashLine if path.dashed else QtCore.Qt.PenStyle.SolidLine
             pen = pg.mkPen(path.colour, width=width, style=dash)
-            curves.value.setPen(pen)
-            curves.gradient.setPen(pen)
+            for curve in curves.all():
+                curve.setPen(pen)
         entries = [(path.name, path.colour, path.dashed) for path in self._paths]
         if entries != self._legend_entries:  # rebuilding the legend costs ~10 ms
             self._legend_entries = entries
@@ -332,9 +409,9 @@ class LossView(pg.GraphicsLayoutWidget):
         self._brushes = [pg.mkBrush(path.colour) for path in self._paths]
 
     def set_log_y(self, which: str, log: bool | None) -> None:
-        """Log y for the ``"f"`` or ``"grad"`` plot: True, False, or None (automatic)."""
+        """Log y for the ``"f"``, ``"grad"`` or ``"lr"`` plot: True, False, or None (automatic)."""
         if which not in self._plots:
-            raise ValueError(f"which must be 'f' or 'grad', not {which!r}")
+            raise ValueError(f"which must be 'f', 'grad' or 'lr', not {which!r}")
         self._log_choice[which] = log
         self._rebuild()
 
@@ -345,8 +422,12 @@ class LossView(pg.GraphicsLayoutWidget):
     def _rebuild(self) -> None:
         """Decide log axes, precompute what each curve plots, fix the ranges."""
         sources = {
-            _VALUE: [path.values[: max(path.drawable, 0)] for path in self._paths],
+            _VALUE: [self._loss_values(path) for path in self._paths],
             _GRADIENT: [path.grad_norms[: max(path.drawable, 0)] for path in self._paths],
+            _RATE: [
+                (path.lrs if path.lrs is not None else np.empty(0))[: max(path.drawable, 0)]
+                for path in self._paths
+            ],
         }
         self._display = [{} for _ in self._paths]
         self._gaps: list[dict[str, bool]] = [{} for _ in self._paths]
@@ -373,32 +454,38 @@ class LossView(pg.GraphicsLayoutWidget):
                 display = np.clip(display, low, high)  # nan stays nan: a gap
                 self._display[index][key] = display
                 finite = display[np.isfinite(display)]
-                curves = self._curves[index]
-                curve = curves.value if key == _VALUE else curves.gradient
-                curve.declare_bounds(_rect(len(display), finite))
+                curve = self._curves[index].of(key)
+                xs = self._xs[index][: len(display)]
+                curve.declare_bounds(_rect(xs, finite))
                 gaps = finite.size < display.size
                 self._gaps[index][key] = gaps
-                steps = np.arange(len(display), dtype=np.float64)
                 if gaps:
-                    curve.setData(steps, display, connect="finite")
+                    curve.setData(xs, display, connect="finite")
                 else:
-                    curve.setData(steps, display, connect="all", skipFiniteCheck=True)
+                    curve.setData(xs, display, connect="all", skipFiniteCheck=True)
             self._mark_escapes(key, low, high)
             bounds = QtCore.QRectF()
             for curves in self._curves[: len(self._paths)]:
-                bounds = bounds.united(
-                    (curves.value if key == _VALUE else curves.gradient).boundingRect()
-                )
+                bounds = bounds.united(curves.of(key).boundingRect())
             self._markers[key].declare_bounds(bounds)
-            self._stacks[key].set_curves(
-                [curves.value if key == _VALUE else curves.gradient for curves in self._curves]
-            )
-        self.value_plot.setXRange(0, max(len(self._steps) - 1, 1), padding=0.02)
+            self._stacks[key].set_curves([curves.of(key) for curves in self._curves])
+        right = max((float(np.nanmax(xs)) for xs in self._xs if xs.size), default=1.0)
+        self.value_plot.setXRange(
+            0, max(right, 1e-9 if self._x_axis == "examples" else 1), padding=0.02
+        )
         for plot in self._plots.values():
             # apply the new ranges now, not in the next paint: the clip that
             # reveals the curves and the frame lines' extent are computed from them
             plot.getViewBox().prepareForPaint()
         self.set_frame(self._frame)
+
+    def _loss_values(self, path: PathData) -> np.ndarray:
+        """What the f plot shows of ``path``: its full-data values, or (a fit's, when
+        asked) each step's batch loss at the point the step was taken from."""
+        end = max(path.drawable, 0)
+        if self._batch_loss and path.batch_values is not None:
+            return np.asarray(path.batch_values, dtype=np.float64)[:end]
+        return path.values[:end]
 
     def _fix_y_range(self, key: str, shown: np.ndarray | None) -> tuple[float, float]:
         """Show ``shown`` (with a margin); returns the range shown, the edges curves clamp to."""
@@ -417,7 +504,7 @@ class LossView(pg.GraphicsLayoutWidget):
         """Where a diverging curve leaves the plot: a triangle at the edge in its colour
         and, in the f plot, "diverged at step k" beside it."""
         plot = self._plots[key]
-        spots, labels = [], []
+        spots, labels, steps = [], [], []
         for index, path in enumerate(self._paths):
             escape = self._escapes[index].get(key)
             if escape is None:
@@ -425,15 +512,17 @@ class LossView(pg.GraphicsLayoutWidget):
             up = self._display[index][key][escape] >= high
             spots.append(
                 {
-                    "pos": (escape, high if up else low),
+                    "pos": (float(self._xs[index][escape]), high if up else low),
                     "symbol": "t1" if up else "t",
                     "brush": pg.mkBrush(path.colour),
                     "pen": pg.mkPen("#000000", width=1),
                     "size": 13,
                 }
             )
+            steps.append(escape)
             if path.status == "diverged":
                 labels.append((path, escape, high if up else low, up))
+        self._escape_steps[key] = steps
         markers = self._escape_markers.get(key)
         if markers is None:
             markers = self._escape_markers[key] = pg.ScatterPlotItem(pxMode=True)
@@ -456,13 +545,16 @@ class LossView(pg.GraphicsLayoutWidget):
             text.setText(f"{path.name}: {path.message}", color=path.colour)
             # stacked below (or above) the edge, one line each
             text.setAnchor((0, i) if up else (0, 1 - i))
-            text.setPos(escape, edge)
+            text.setPos(float(self._xs[self._paths.index(path)][escape]), edge)
         self._escape_labels[key] = [label[1] for label in labels]
 
     def _reveal_escapes(self, frame: int) -> None:
         """Escape markers and labels appear when the timeline reaches them."""
         for key, markers in self._escape_markers.items():
-            spots = [s for s in self._escape_spots.get(key, []) if s["pos"][0] <= frame]
+            steps = self._escape_steps.get(key, [])
+            spots = [
+                s for s, k in zip(self._escape_spots.get(key, []), steps, strict=True) if k <= frame
+            ]
             if spots or markers.data.size:
                 markers.setData(spots)
             shown = self._escape_labels.get(key, []) if key == _VALUE else []
@@ -482,7 +574,9 @@ class LossView(pg.GraphicsLayoutWidget):
     def set_frame(self, frame: int) -> None:
         """Draw every curve up to ``frame`` and move the frame line there."""
         self._frame = max(int(frame), 0)
+        by_step = self._x_axis == "steps"
         for line in self.frame_lines.values():
+            line.setVisible(by_step)
             line.setValue(self._frame)
             # InfiniteLine works out its extent lazily, announcing a geometry
             # change from inside the paint (which then asks for another one);
@@ -494,8 +588,13 @@ class LossView(pg.GraphicsLayoutWidget):
             if last < 0:
                 continue
             for key in self._plots:
-                current[key][index] = (last, self._display[index][key][last])
-        self._reveal_to(self._frame)
+                display = self._display[index][key]
+                if last < len(display):
+                    current[key][index] = (self._xs[index][last], display[last])
+        if by_step:
+            self._reveal_to(self._frame)
+        else:
+            self._show_prefixes()
         self._reveal_escapes(self._frame)
         for key, markers in self._markers.items():
             points = current[key]
@@ -505,9 +604,28 @@ class LossView(pg.GraphicsLayoutWidget):
             )
 
     def _on_range_changed(self, *_: object) -> None:
-        self._reveal_to(self._frame)
+        if self._x_axis == "steps":
+            self._reveal_to(self._frame)
         for grid in self.grids.values():
             grid.ranges_changed()
+
+    def _show_prefixes(self) -> None:
+        """Each curve up to its own current point (x counts examples or evaluations, so
+        the paths are at different places along x at the same frame)."""
+        for key, reveal in self._reveals.items():
+            box = self._plots[key].getViewBox()
+            (left, right), (low, high) = box.viewRange()
+            pad = abs(high - low) + abs(right - left) + 1.0
+            reveal.setRect(
+                QtCore.QRectF(left - pad, low - pad, right - left + 2 * pad, high - low + 2 * pad)
+            )
+            for index, path in enumerate(self._paths):
+                end = path.index_at(self._frame) + 1
+                display = self._display[index][key][:end]
+                curve = self._curves[index].of(key)
+                connect = "finite" if self._gaps[index].get(key) else "all"
+                curve.set_prefix(self._xs[index][: len(display)], display, connect)
+            self._stacks[key].update()
 
     def _reveal_to(self, frame: int) -> None:
         """Clip the curves just right of step ``frame`` (half a pixel: the last vertex shows)."""
@@ -527,13 +645,19 @@ class LossView(pg.GraphicsLayoutWidget):
             return np.empty(0), np.empty(0)
         end = self._paths[index].index_at(self._frame) + 1
         display = self._display[index][which][:end]
-        return np.arange(len(display), dtype=np.float64), display
+        return self._xs[index][: len(display)], display
+
+    @property
+    def x_label(self) -> str:
+        """What the x axis counts, as its label says."""
+        return X_LABELS.get(self._x_axis, "step")
 
 
-def _rect(length: int, values: np.ndarray) -> QtCore.QRectF:
-    """Bounds of a whole curve: steps 0..length-1 by the range of its finite values."""
-    if values.size == 0:
+def _rect(xs: np.ndarray, values: np.ndarray) -> QtCore.QRectF:
+    """Bounds of a whole curve: its x positions by the range of its finite values."""
+    if values.size == 0 or xs.size == 0:
         return QtCore.QRectF()
     low, high = float(values.min()), float(values.max())
     pad = 0.02 * max(high - low, 1e-12)  # room for the pen
-    return QtCore.QRectF(-0.5, low - pad, max(length - 1, 1) + 1.0, high - low + 2 * pad)
+    right = float(np.nanmax(xs))
+    return QtCore.QRectF(-0.5, low - pad, max(right, 1) + 1.0, high - low + 2 * pad)

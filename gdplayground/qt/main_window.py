@@ -21,6 +21,7 @@ from gdplayground.core.framing import fitted_domain
 from gdplayground.core.gradients import Objective
 from gdplayground.core.picture import Picture, landscape_picture, picture_from_scene
 from gdplayground.core.scene import Landscape, Scene
+from gdplayground.model.fits import load_fits
 from gdplayground.model.limits import MAX_VIEW_SCALE, MIN_VIEW_SCALE
 from gdplayground.model.presets import find_preset, load_presets
 from gdplayground.model.rules import session_problems
@@ -36,8 +37,10 @@ from gdplayground.qt._qt import QtCore, QtGui, QtWidgets
 from gdplayground.qt.clock import PlaybackClock
 from gdplayground.qt.compute import SceneComputer
 from gdplayground.qt.contour_view import ContourView, format_value
+from gdplayground.qt.data_view import DataView
 from gdplayground.qt.explore_controller import ExploreController
 from gdplayground.qt.export_actions import ExportActions
+from gdplayground.qt.fit_controls import FitControls
 from gdplayground.qt.function_editor import FunctionEditor
 from gdplayground.qt.keyboard import KeyboardRouter
 from gdplayground.qt.lesson_panel import LessonPanel
@@ -173,7 +176,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_views(self, with_surface: bool) -> None:
         self.contour = ContourView()
         self.loss = LossView()
-        for view in (self.contour, self.loss):  # a click on a view gives it the keyboard
+        self.data_view = DataView()  # a fit's data: shown beside the loss plots
+        self.data_view.setVisible(False)
+        for view in (self.contour, self.loss, self.data_view):  # a click gives it the keyboard
             view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.surface = None
         # The 3-D view (OpenGL and its imports) is built once the window is on
@@ -188,7 +193,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._top_splitter = top
         self.view_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.view_splitter.addWidget(top)
-        self.view_splitter.addWidget(self.loss)
+        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        bottom.addWidget(self.loss)
+        bottom.addWidget(self.data_view)
+        bottom.setSizes([600, 450])
+        self.view_splitter.addWidget(bottom)
         self.view_splitter.setSizes([560, 220])
         self.playback = PlaybackBar()
         central = QtWidgets.QWidget()
@@ -209,6 +218,8 @@ class MainWindow(QtWidgets.QMainWindow):
         box = QtWidgets.QVBoxLayout(side)
         box.setContentsMargins(6, 6, 6, 6)
         box.addWidget(self.function_editor)
+        self.fit_controls = FitControls(self)
+        box.addWidget(self.fit_controls.panel)
         box.addWidget(self.optimizer_panel, 1)
         box.addWidget(self.settings_panel)
         box.addWidget(self.busy_label)
@@ -269,6 +280,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.exports.add_actions(file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
+        self.fit_controls.add_menu(bar)
 
         play = bar.addMenu("&Playback")
         key = QtCore.Qt.Key
@@ -302,6 +314,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addAction(_shortcut(self, "Ctrl++", lambda: self._scale_text(TEXT_STEP)))
         self._action(view, "Smaller text", lambda: self._scale_text(1 / TEXT_STEP), "Ctrl+-")
         self._action(view, "Normal text size", lambda: self._scale_text(None), "Ctrl+0")
+        self.fit_controls.add_view_actions(view)
         view.addSeparator()
         self._action(view, "Reset views", self._reset_views, "R")
         self._action(view, "Edit function", self.function_editor.focus_editor, "Ctrl+L")
@@ -342,6 +355,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour.start_dragged.connect(self._on_start_moved)  # paths follow the drag
 
         self.computer.scene_ready.connect(self._show_scene)
+        self.computer.partial_ready.connect(self._show_scene)
         self.computer.landscape_ready.connect(self._show_landscape)
         self.computer.gradient_described.connect(self._show_gradient)
         self._describe_timer = QtCore.QTimer(self)
@@ -384,6 +398,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.optimizer_panel.set_entries(s.optimizers)
         if touched("domain", "start", "color_scale", "gradient", "h", "steps", "tol", "preset"):
             self.settings_panel.set_session(s)
+        if touched("fit", "seed", "optimizers", "view"):
+            self.fit_controls.show_session(s, fields)
         if touched("view"):
             for action, on in (
                 (self.gradient_arrows_action, s.view.show_gradient_arrows),
@@ -472,11 +488,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contour.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)  # Space plays at once
         preset = load_presets()[key]
         self._update(
-            function=preset.formula, domain=preset.domain, preset=key, start=preset_start(key)
+            function=preset.formula,
+            domain=preset.domain,
+            preset=key,
+            start=preset_start(key),
+            fit=None,
         )
 
     def _reset_domain(self) -> None:
-        if self.session.preset is not None:
+        fit = self.session.fit
+        if fit is not None:
+            if fit.preset is not None:
+                self._update(domain=load_fits()[fit.preset].window)
+        elif self.session.preset is not None:
             self._update(domain=load_presets()[self.session.preset].domain)
 
     def _on_start_moved(self, x: float, y: float) -> None:
@@ -510,7 +534,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------------ drawing
     def _views(self) -> list:
-        views = [self.contour, self.loss]
+        views = [self.contour, self.loss, self.data_view]
         views = views + [self.surface] if self.surface is not None else views
         return views + self.explore.views()
 
@@ -524,6 +548,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for view in (self.contour, self.surface):
             if view is not None:
                 view.set_picture(picture)
+        if not landscape.exact:
+            self.busy_label.setText("first picture: a coarser grid of the exact loss…")
 
     def _show_scene(self, scene: Scene) -> None:
         self.scene = scene
@@ -534,6 +560,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._describe_timer.start()
         self._show_picture(picture_from_scene(scene, self.session))
         self.statusBar().clearMessage()
+        if not scene.landscape.exact:
+            self.busy_label.setText("first picture: a coarser grid of the exact loss…")
+        elif self.busy_label.text().startswith("first picture"):
+            self.busy_label.setText("")
+        self.fit_controls.after_scene()
         if self._fit_pending is not None:
             self._fit_new_function(scene)  # may ask for the same paths in a new window
         self.scene_shown.emit(scene)
@@ -574,6 +605,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._texts_pending = not texts
         self.contour.set_frame(frame, legend=texts)
         self.loss.set_frame(frame)
+        if self.data_view.isVisible():
+            self.data_view.set_frame(frame)
         if self.surface is not None:
             self.surface.set_frame(frame)
         self.playback.show_frame(frame)
@@ -870,6 +903,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if answer == buttons.Save:
             return self.files.save()
         return answer == buttons.Discard
+
+    def show_message(self, title: str, text: str) -> None:
+        """Tell the user something went wrong (replaced in tests)."""
+        QtWidgets.QMessageBox.warning(self, title, text)
 
     def ask_unsaved(self, name: str) -> QtWidgets.QMessageBox.StandardButton:
         """Ask whether to save ``name`` before closing (replaced in tests)."""

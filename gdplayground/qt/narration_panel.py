@@ -79,7 +79,9 @@ class NarrationPanel(QtWidgets.QWidget):
             or replay.trajectory is not trajectory
             or replay.objective is not objective
         ):
-            replay = self._replay = StepReplay(objective, trajectory, path.name)
+            replay = self._replay = StepReplay(
+                objective, trajectory, path.name, picture.seed, path.batches
+            )
         replay.name = path.name
         told = replay.narrate(min(self._frame, trajectory.steps))
         self._text.setPlainText(told.text)

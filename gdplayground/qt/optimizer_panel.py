@@ -687,6 +687,10 @@ class OptimizerPanel(QtWidgets.QWidget):
         self._form.show_entry(self._entries[index] if valid else None)
         self._update_buttons()
 
+    def add_below_form(self, widget: QtWidgets.QWidget) -> None:
+        """Show ``widget`` under the hyperparameter form (a fit's batch size)."""
+        self.layout().addWidget(widget)
+
     def _update_buttons(self) -> None:
         selected = 0 <= self.current_index() < len(self._entries)
         room = len(self._entries) < MAX_OPTIMIZERS

@@ -96,12 +96,15 @@ class SettingsPanel(QtWidgets.QWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(4)
         grid.addWidget(self._domain_message, 2, 0, 1, 4)
+        self._axis_labels: list[QtWidgets.QLabel] = []
         for row, (axis, low, high) in enumerate(
             (("x", self._xmin, self._xmax), ("y", self._ymin, self._ymax))
         ):
             low.set_help(f"smallest {axis} shown")
             high.set_help(f"largest {axis} shown")
-            grid.addWidget(QtWidgets.QLabel(f"{axis} from", group), row, 0)
+            from_label = QtWidgets.QLabel(f"{axis} from", group)
+            self._axis_labels.append(from_label)
+            grid.addWidget(from_label, row, 0)
             grid.addWidget(low, row, 1)
             grid.addWidget(QtWidgets.QLabel("to", group), row, 2)
             grid.addWidget(high, row, 3)
@@ -193,9 +196,10 @@ class SettingsPanel(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout(group)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(4)
-        grid.addWidget(QtWidgets.QLabel("Start x", group), 0, 0)
+        self._start_labels = (QtWidgets.QLabel("Start x", group), QtWidgets.QLabel("y", group))
+        grid.addWidget(self._start_labels[0], 0, 0)
         grid.addWidget(self._start_x, 0, 1)
-        grid.addWidget(QtWidgets.QLabel("y", group), 0, 2)
+        grid.addWidget(self._start_labels[1], 0, 2)
         grid.addWidget(self._start_y, 0, 3)
         grid.addWidget(QtWidgets.QLabel("Steps", group), 1, 0)
         grid.addWidget(self._steps, 1, 1)
@@ -258,6 +262,7 @@ class SettingsPanel(QtWidgets.QWidget):
 
     def set_session(self, session: Session) -> None:
         """Fill every field from ``session`` without emitting anything."""
+        self._name_axes(("w", "b") if getattr(session, "fit", None) is not None else ("x", "y"))
         self.set_domain(session.domain)
         self.set_preset_active(session.preset is not None)
         self.set_start(*session.start)
@@ -272,6 +277,20 @@ class SettingsPanel(QtWidgets.QWidget):
         self._tol.set_value(session.tol)
         for label in (self._domain_message, self._gradient_message, self._run_message):
             self._show(label, "")
+
+    def _name_axes(self, names: tuple[str, str]) -> None:
+        """The window's and the start's fields named for the axes: x and y, or a fit's w and b."""
+        for label, name in zip(self._axis_labels, names, strict=True):
+            label.setText(f"{name} from")
+        self._start_labels[0].setText(f"Start {names[0]}")
+        self._start_labels[1].setText(names[1])
+        for field, name, side in (
+            (self._xmin, names[0], "smallest"),
+            (self._xmax, names[0], "largest"),
+            (self._ymin, names[1], "smallest"),
+            (self._ymax, names[1], "largest"),
+        ):
+            field.set_help(f"{side} {name} shown")
 
     def set_domain(self, domain: Domain) -> None:
         """Show ``domain`` (e.g. after a preset reset or zoom) without emitting."""

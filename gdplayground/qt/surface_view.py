@@ -90,6 +90,7 @@ class SurfaceScene:
         super().__init__(*args)
         self.setBackgroundColor("#1e1e1e" if is_dark() else "w")
         self._grid: Grid | None = None
+        self._axis_names = ("x", "y", "f")
         self._surface: Surface | None = None
         self._text_scale = self._line_scale = 1.0
         self._transform: SceneTransform | None = None
@@ -179,6 +180,11 @@ class SurfaceScene:
     def set_picture(self, picture: Picture) -> None:
         """Show ``picture``: the one way the window and the exporter feed this view."""
         self.set_options(picture.options)
+        if picture.axis_names != self._axis_names:
+            self._axis_names = picture.axis_names  # a fit's w, b and loss
+            for label, name in zip(self.axis_labels[:2], self._axis_names[:2], strict=True):
+                label.setData(text=name)
+            self._label_height()
         surface = picture.surface
         if picture.grid is not self._grid or surface is not self._surface:
             if picture.grid is not self._grid and self._paths:
@@ -236,14 +242,18 @@ class SurfaceScene:
         self.floor.setSpacing(2 * sx / 8, 2 * sy / 8)
         self.axis_labels[0].setData(pos=(0.0, -sy - 0.32, 0.0))
         self.axis_labels[1].setData(pos=(sx + 0.32, 0.0, 0.0))
-        # a log colour scale compresses the heights too: the f axis says so
-        self.axis_labels[2].setData(
-            pos=(-sx, sy, Z_HEIGHT + 0.12), text="f (log scale)" if self._log_heights() else "f"
-        )
+        self.axis_labels[2].setData(pos=(-sx, sy, Z_HEIGHT + 0.12))
+        self._label_height()
         self._place_ticks(sx, sy)
         self.f_edge.setData(pos=np.array([[-sx, sy, 0.0], [-sx, sy, Z_HEIGHT]]))
         self._rebuild_paths()
         self.set_minima(self._minima)
+
+    def _label_height(self) -> None:
+        """The vertical axis's name; a log colour scale compresses the heights too, and
+        the label says so."""
+        name = self._axis_names[2]
+        self.axis_labels[2].setData(text=f"{name} (log scale)" if self._log_heights() else name)
 
     def _log_heights(self) -> bool:
         return self._transform is not None and self._transform.scale.log

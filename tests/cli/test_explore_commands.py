@@ -185,6 +185,8 @@ def test_basins_from_a_session_with_one_optimizer(
         (("critical", WELL, "--domain=0,0,0,1"), "empty"),
         (("critical", "x +"), "expected a value after '+'"),
         (("critical",), "give a FUNCTION"),
+        (("basins", "--fit", "linear", "--optimizer", "gd", "-o", "m.json"), "not a fit to data"),
+        (("sweep", "--fit", "linear", "-o", "s.json"), "not a fit to data"),
     ],
 )
 def test_every_mistake_is_one_line_with_status_2(

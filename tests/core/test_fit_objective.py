@@ -242,3 +242,18 @@ def test_an_output_to_draw_is_a_function_of_m() -> None:
     with pytest.raises(FitExpressionError, match="unknown name 'x': use m, pi, e") as info:
         compile_output("sigmoid(x)")
     assert info.value.part == "output"
+
+
+def test_a_suggested_rate_is_half_the_largest_stable_step_of_gradient_descent() -> None:
+    from gdplayground.core.data.rates import suggested_lr
+
+    x = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    data = DataSet(("x", "y"), np.array([x, 3 * x]), BuiltinSource("test", 5, 0.0, 0))
+    objective = DataObjective(parse_fit("w*x + b", "(m - y)^2", data.columns), data)
+    # squared error: Hessian 2 [[E x^2, E x], [E x, 1]], by hand
+    largest = np.linalg.eigvalsh(2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1]]))[-1]
+    rate = suggested_lr(objective, (0.0, 0.0))
+    assert rate == 0.01 and rate <= 1 / largest < 2.5 * rate  # 1/L = 0.0188
+    thousands = DataSet(("x", "y"), np.array([1000 * x, x]), BuiltinSource("test", 5, 0.0, 0))
+    scaled = DataObjective(parse_fit("w*x + b", "(m - y)^2", thousands.columns), thousands)
+    assert suggested_lr(scaled, (0.0, 0.0)) == pytest.approx(1e-8)  # 1/L = 1.9e-8

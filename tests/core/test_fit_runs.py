@@ -476,3 +476,400 @@ def test_many_starts_run_together_as_alone() -> None:
     for run, start in zip(together, starts, strict=True):
         (alone,) = run_fit(objective, [config], [7], start[None], 40, tol=0, seed=3)[0]
         np.testing.assert_array_equal(run.trajectory.points, alone.trajectory.points)
+
+
+# Printed by torch 2.13.0 in float64 (/work/scratch/datafit2/torch_fit_cases.py): as TORCH
+# above, with a learning-rate scheduler stepped after every opt.step() (scheduler.step(), or
+# for ReduceLROnPlateau scheduler.step(L) with L the full-data loss at the new point),
+# torch.nn.utils.clip_grad_norm_ / clip_grad_value_ between backward() and step(), and for
+# torch.optim.LBFGS opt.step(closure) with a closure returning the mean loss over the
+# step's batch.  Per case: points (flattened), each step's batch loss at the point where
+# its gradient was taken (for LBFGS the closure's first value), full-data losses, the
+# rate param_groups[0]["lr"] at every point, and the evaluations (LBFGS:
+# state["func_evals"]; others: the step number).
+# Keys: (model, loss, data, batch size, seed, steps, start, method, hyperparameters).
+TORCH_MORE = {
+    (
+        "linear",
+        "square",
+        "XY",
+        3,
+        0,
+        10,
+        (0.5, 0.0),
+        "adam",
+        "lr=0.2,schedule=step,step_size=3,gamma=0.5",
+    ): (
+        [
+            0.5,
+            0.0,
+            0.6999999996943453,
+            0.1999999990769231,
+            0.8915829695447315,
+            0.10006039395816943,
+            1.0665992282846544,
+            0.006147402924277623,
+            1.1378441981093856,
+            -0.03340016829684067,
+            1.2038520522787366,
+            -0.08363130156934988,
+            1.2666117815266886,
+            -0.12383044214847927,
+            1.2999919943766953,
+            -0.1451497913749536,
+            1.3384463731994376,
+            -0.17436755579780938,
+            1.3773990196410735,
+            -0.20301596627469537,
+            1.3955847137826987,
+            -0.216007944702187,
+        ],
+        [
+            3.5808333333333344,
+            12.666466664812118,
+            2.611895833720918,
+            0.004367453024564834,
+            1.8657244837057652,
+            0.5115541402752545,
+            2.3487395141422924,
+            5.977398234850102,
+            1.959413707310616,
+            0.4304634821498771,
+        ],
+        [
+            6.6892499999999995,
+            5.501010000368327,
+            4.0811954799629735,
+            2.976394333673654,
+            2.578487226335812,
+            2.2169395338017024,
+            1.9107690149500478,
+            1.75815895695994,
+            1.5846001036251312,
+            1.4199777978125232,
+            1.347014816292491,
+        ],
+        [0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ),
+    (
+        "linear",
+        "square",
+        "XY",
+        4,
+        1,
+        10,
+        (0.5, 0.0),
+        "momentum",
+        "lr=0.05,momentum=0.9,clip_norm=1",
+    ): (
+        [
+            0.5,
+            0.0,
+            0.5489901872652948,
+            0.00999799740108058,
+            0.6416972997643839,
+            0.007313322636146353,
+            0.773387245948713,
+            -0.008202313328018762,
+            0.9408540120128669,
+            -0.03237945203436948,
+            1.1415513296756323,
+            -0.05564712607535326,
+            1.3651217350413432,
+            -0.10219884092879006,
+            1.5794733109051884,
+            -0.15384132575937876,
+            1.8145506408670802,
+            -0.22719810112828068,
+            2.0697494305336015,
+            -0.31764239219736023,
+            2.2555853570656152,
+            -0.4230795462893531,
+        ],
+        [
+            1.990625,
+            8.340607085397295,
+            9.913700783258442,
+            6.352129057612723,
+            1.3479038013541782,
+            4.19304580443203,
+            0.20291987234122827,
+            1.0628227667140626,
+            1.1278371821048663,
+            0.8390510186233603,
+        ],
+        [
+            6.6892499999999995,
+            6.306823288116173,
+            5.590444274512656,
+            4.642301364702779,
+            3.5771585541341144,
+            2.5268020746501074,
+            1.6037010405389995,
+            0.9841557558396408,
+            0.5914605494366365,
+            0.5208450350579504,
+            0.6640946008562445,
+        ],
+        [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ),
+    (
+        "sigmoid",
+        "square",
+        "XC",
+        2,
+        5,
+        10,
+        (1.0, -2.0),
+        "gd",
+        "lr=2,clip_value=0.05,schedule=cosine,T_max=6",
+    ): (
+        [
+            1.0,
+            -2.0,
+            1.1,
+            -1.9,
+            1.1030865964109853,
+            -1.9022586631847662,
+            1.0531131248335515,
+            -1.8272586631847663,
+            1.1031131248335515,
+            -1.7772586631847662,
+            1.089621428610576,
+            -1.8003402235530654,
+            1.085646985428817,
+            -1.7936414937422873,
+            1.085646985428817,
+            -1.7936414937422873,
+            1.0923457152395952,
+            -1.7869427639315092,
+            1.1173457152395951,
+            -1.7619427639315093,
+            1.118071909020013,
+            -1.7622688810671014,
+        ],
+        [
+            0.3295030241998451,
+            0.0006260601290435465,
+            0.4285565509963016,
+            0.22988396116273485,
+            0.03060623596662765,
+            0.4088557741611568,
+            0.0778739212334853,
+            0.17570772252385242,
+            0.26257377038921026,
+            0.00016546173738801376,
+        ],
+        [
+            0.2150548660933675,
+            0.19271888423716085,
+            0.19254461953930763,
+            0.1921092624436965,
+            0.18223014497017784,
+            0.18558382326172546,
+            0.18547974589600763,
+            0.18547974589600763,
+            0.18418604997923083,
+            0.17951323182655568,
+            0.1794632205422279,
+        ],
+        [
+            2.0,
+            1.8660254037844388,
+            1.5,
+            1.0,
+            0.5000000000000002,
+            0.1339745962155613,
+            0.0,
+            0.1339745962155613,
+            0.5,
+            1.0000000000000007,
+            1.5000000000000016,
+        ],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ),
+    (
+        "linear",
+        "logistic",
+        "XC",
+        3,
+        2,
+        10,
+        (0.0, 0.0),
+        "rmsprop",
+        "lr=0.1,schedule=plateau,patience=1,factor=0.5",
+    ): (
+        [
+            0.0,
+            0.0,
+            0.9999999016393536,
+            -0.9999998000000395,
+            1.3063911489715323,
+            -0.6310253166726443,
+            1.3178854529040966,
+            -0.13926791036457864,
+            0.9668726156957415,
+            -0.873066981989218,
+            1.1376287477688807,
+            -0.8838157816706876,
+            1.1428849137832653,
+            -0.9540808846202447,
+            1.215343657748748,
+            -0.7145961559081571,
+            1.241544726432196,
+            -0.7371653344289995,
+            1.2497173769210135,
+            -0.759643685943104,
+            1.2581074196624225,
+            -0.711927105069927,
+        ],
+        [
+            0.6931471805599453,
+            0.529858095926678,
+            0.5253346987682708,
+            1.071017020684467,
+            0.30298741006085983,
+            0.23731866694100398,
+            0.8255699254622222,
+            0.09604396571968153,
+            0.331586672448367,
+            0.6997032244433002,
+        ],
+        [
+            0.6931471805599453,
+            0.4303299244139748,
+            0.3708208420214065,
+            0.36707856349629475,
+            0.4212235272002813,
+            0.39991754865675383,
+            0.40590087821752674,
+            0.38052449401769833,
+            0.37993053817556344,
+            0.38069668408605295,
+            0.37738159464626464,
+        ],
+        [0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.0125, 0.0125],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ),
+    ("linear", "square", "XY", 4, 0, 4, (0.5, 0.0), "lbfgs", "lr=0.5,max_iter=5"): (
+        [
+            0.5,
+            0.0,
+            1.753846671018325,
+            -0.5543814815284117,
+            2.0203423259640103,
+            -0.9031888106892298,
+            1.9884467050361487,
+            -0.9807815545931865,
+            1.9033103009863306,
+            -0.9570995141951011,
+        ],
+        [3.175625000000001, 0.5359441937673504, 0.02195826273372151, 0.026774273804745972],
+        [
+            6.6892499999999995,
+            0.2760602629651486,
+            0.04378563573769182,
+            0.02629368187983718,
+            0.026110412690708684,
+        ],
+        [0.5, 0.5, 0.5, 0.5, 0.5],
+        [0, 5, 10, 15, 20],
+    ),
+    ("linear", "logistic", "XC", 5, 3, 4, (0.0, 0.0), "lbfgs", "lr=1,max_iter=6,line_search=1"): (
+        [
+            0.0,
+            0.0,
+            1.0643565885171,
+            0.08695474397821022,
+            6.533665369695004,
+            -5.337101452464015,
+            1.425584441977029,
+            -0.8988821444064495,
+            7.856724201118681,
+            -4.906637225782858,
+        ],
+        [0.6931471805599453, 0.2558539433422985, 1.6358949455575877, 0.22129291911526688],
+        [
+            0.6931471805599453,
+            0.38650388662092106,
+            0.8655194482536309,
+            0.3790621902649326,
+            0.8795830940856026,
+        ],
+        [1, 1, 1, 1, 1],
+        [0, 7, 14, 22, 29],
+    ),
+}
+
+
+def _hyperparameters(text: str) -> dict[str, str]:
+    return dict(item.split("=") for item in text.split(","))
+
+
+@pytest.mark.parametrize("case", list(TORCH_MORE), ids=[f"{c[7]}-{c[8]}" for c in TORCH_MORE])
+def test_schedules_clipping_and_lbfgs_on_batches_are_torchs(case: tuple) -> None:
+    model, loss, data, batch, seed, steps, start, name, spec = case
+    points, batch_losses, full_losses, lrs, evaluations = TORCH_MORE[case]
+    objective = fit_objective(model, loss, data)
+    config = make_config(name, _hyperparameters(spec))
+    (run,) = run_fit(objective, [config], [batch], np.array([start]), steps, tol=0.0, seed=seed)[0]
+    t = run.trajectory
+    np.testing.assert_allclose(t.points.ravel(), points, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(run.batch_values, batch_losses, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(t.values, full_losses, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(t.lrs, lrs, rtol=1e-14)
+    assert t.evaluations.tolist() == evaluations
+
+
+def test_a_clipped_step_is_the_documented_rule_on_the_batch_gradient() -> None:
+    """Independently of torch: clip_grad_norm_'s scaling of the batch gradient, by hand."""
+    objective = line_objective()
+    config = make_config("gd", {"lr": 0.1, "clip_norm": 0.5})
+    (run,) = run_fit(
+        objective, [config], [8], np.array([[4.0, 3.0]]), 6, tol=0, record_batches=True
+    )[0]
+    x, y, points = objective.data.column("x"), objective.data.column("y"), run.trajectory.points
+    for k in range(1, 7):
+        index = run.batches[k - 1]
+        w, b = points[k - 1]
+        r = w * x[index] + b - y[index]
+        g = np.array([np.mean(2 * r * x[index]), np.mean(2 * r)])
+        g = g * min(0.5 / (np.hypot(*g) + 1e-6), 1.0)
+        np.testing.assert_allclose(points[k], points[k - 1] - 0.1 * g, rtol=1e-12)
+
+
+def test_gradient_noise_shakes_a_full_batch_fit_reproducibly() -> None:
+    objective = line_objective()
+    plain, noisy, again, other = (
+        run_fit(objective, [make_config("gd", p)], [None], np.array([[0.0, 0.0]]), 30, 0, seed=s)[
+            0
+        ][0].trajectory.points
+        for p, s in (
+            ({"lr": 0.05}, 0),
+            ({"lr": 0.05, "noise": 1.0}, 0),
+            ({"lr": 0.05, "noise": 1.0}, 0),
+            ({"lr": 0.05, "noise": 1.0}, 9),
+        )
+    )
+    assert not np.allclose(plain, noisy)
+    np.testing.assert_array_equal(noisy, again)
+    assert not np.allclose(noisy, other)
+
+
+def test_the_narrated_step_of_a_fit_replays_the_batch_and_the_noise() -> None:
+    from gdplayground.core.narrate import StepReplay
+
+    objective = line_objective()
+    configs = [make_config("adam", {"lr": 0.1, "noise": 0.3}), make_config("lbfgs")]
+    runs = run_fit(objective, configs, [5, 8], np.array([[0.0, 0.0]]), 12, tol=0, seed=6)
+    for (run,) in runs:
+        replay = StepReplay(objective, run.trajectory, "run", seed=6, batches=run.drawn)
+        for k in (0, 4, 11):
+            told = replay.narrate(k)
+            np.testing.assert_allclose(
+                told.values["new_point"], run.trajectory.points[k + 1], rtol=1e-12
+            )
+            assert "replayed" not in told.text  # it landed on the run's own next point
+            assert f"mean loss over the {run.batch_size} examples" in told.lines[1]

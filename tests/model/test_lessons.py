@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gdplayground.core.gradients import compile_function
-from gdplayground.core.trajectory import run_many
+from gdplayground.core.scene import build_scene
 from gdplayground.model.lessons import builtin_folder, find_lesson, list_lessons, load_lesson
 from gdplayground.model.session import SessionError
 from gdplayground.model.session_file import save_session
@@ -18,21 +18,14 @@ LESSONS = list_lessons()
 
 
 def _runs(key: str) -> dict:
+    """Each optimizer's run in lesson ``key``, computed as the window computes it."""
     session = load_lesson(find_lesson(key))
-    objective = compile_function(session.function, session.gradient, session.h)
-    entries = [e for e in session.optimizers if e.enabled]
-    runs = run_many(
-        objective,
-        [e.config for e in entries],
-        np.array([session.start]),
-        session.steps,
-        session.tol,
-    )
-    return {e.name: r[0] for e, r in zip(entries, runs, strict=True)}
+    scene = build_scene(session, resolution=8, with_surface=False)
+    return {e.name: r for e, r in zip(session.optimizers, scene.runs, strict=True) if r is not None}
 
 
 def test_there_are_the_lessons_a_course_needs() -> None:
-    assert len(LESSONS) >= 9
+    assert len(LESSONS) >= 13
     assert [lesson.key for lesson in LESSONS] == sorted(lesson.key for lesson in LESSONS)
 
 
@@ -90,11 +83,43 @@ def test_lesson_8_the_optimizers_end_in_different_minima() -> None:
     assert len(ends) >= 2
 
 
-def test_lesson_9_gradient_descent_reports_a_saddle_and_newton_stops() -> None:
+def test_lesson_9_gradient_descent_reports_a_saddle_noise_escapes_and_newton_stops() -> None:
     runs = _runs("9")
     assert runs["Gradient descent"].status == "converged"
     assert runs["Gradient descent"].stationary == "saddle"
+    assert abs(runs["Noisy gradient descent"].points[-1, 1]) > 1.3  # in a minimum, y = ±1.41
     assert runs["Newton"].status == "indefinite_hessian"
+
+
+def test_lesson_3_sgd_gets_further_per_example_seen_than_batch_descent() -> None:
+    runs = _runs("3")
+    batch, sgd = runs["Batch GD (all 200)"], runs["SGD (batch 1)"]
+    assert batch.status == sgd.status == "max_steps"
+    # after one epoch (200 examples): batch descent has taken one step, SGD 200
+    assert sgd.values[200] < batch.values[1]
+
+
+def test_lesson_4_the_decaying_rate_settles_where_the_constant_one_hovers() -> None:
+    runs = _runs("4")
+    constant, decaying = runs["SGD, constant rate"], runs["SGD, decaying rate"]
+    late = slice(200, None)
+    spread = {name: np.std(run.points[late], axis=0).max() for name, run in runs.items()}
+    assert spread["SGD, decaying rate"] < spread["SGD, constant rate"] / 3
+    assert decaying.values[-1] < constant.values[-1]
+
+
+def test_lesson_7_unscaled_gradient_descent_barely_moves_b() -> None:
+    runs = _runs("7")
+    gd = runs["Batch GD"]
+    assert abs(gd.points[-1, 1] - gd.points[0, 1]) < 1e-3  # b: stuck
+    assert abs(runs["Adam"].points[-1, 1] - gd.points[0, 1]) > 0.1
+
+
+def test_lesson_10_gradient_descent_stays_on_the_plateau_adam_leaves_it() -> None:
+    runs = _runs("10")
+    gd, adam = runs["Gradient descent"], runs["Adam"]
+    assert gd.grad_norms[: len(gd.grad_norms) // 3].max() < 0.05  # a plateau: all but flat
+    assert adam.values[-1] < gd.values[-1] / 5
 
 
 def test_lesson_11_the_cliff_throws_plain_descent_out_and_clipping_walks_down() -> None:

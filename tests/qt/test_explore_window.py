@@ -248,3 +248,17 @@ def test_a_long_sweep_shows_it_is_busy_and_can_be_cancelled(qtbot, window) -> No
     window.explore.cancel_button.click()
     qtbot.waitUntil(lambda: box.isHidden(), timeout=WAIT_MS)
     assert panel.message.text() == "cancelled" and window.explore.sweep_result is None
+
+
+def test_a_fit_to_data_is_not_explored_and_says_so(qtbot, window) -> None:
+    from gdplayground.model.build import SessionOptions, build_session
+
+    fit = build_session(SessionOptions(fit="linear")).session
+    window.set_session(fit)
+    qtbot.waitUntil(lambda: window.scene.session == window.session, timeout=WAIT_MS)
+    window.optimizer_panel.select(0)
+    window.explore.basin_action.trigger()
+    assert "explore a function f(x, y)" in window.statusBar().currentMessage()
+    window.explore.stationary_action.trigger()
+    assert not window.explore.computing and window.explore.stationary is None
+    assert window.picture.basins is None and window.picture.stationary is None

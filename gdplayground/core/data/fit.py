@@ -61,11 +61,11 @@ def parse_fit(model: str, loss: str, columns: Sequence[str]) -> Fit:
     columns = tuple(columns)
     parsed_model = _parse("model", model, model_names(columns))
     parsed_loss = _parse("loss", loss, loss_names(columns))
-    if not {*PARAMETERS} & _used(parsed_model.written):
+    if not {*PARAMETERS} & used_names(parsed_model.written):
         raise FitExpressionError(
             "model", f"the model uses neither w nor b: write something like w*{columns[0]} + b"
         )
-    if OUTPUT not in _used(parsed_loss.written):
+    if OUTPUT not in used_names(parsed_loss.written):
         raise FitExpressionError(
             "loss",
             "the loss does not use m, the model's output: "
@@ -81,7 +81,7 @@ def _parse(part: str, text: str, names: Names) -> ParsedFunction:
         raise FitExpressionError(part, error.message, error.column) from None
 
 
-def _used(tree: tuple) -> set[str]:
+def used_names(tree: tuple) -> set[str]:
     """The variables a function as written uses."""
     found: set[str] = set()
     stack = [tree]

@@ -121,6 +121,11 @@ class DataObjective:
 
     # ---------------------------------------------------------------- batches
 
+    def batch_value(self, w: Array, b: Array, index: Array | None) -> Array:
+        """The mean loss over the examples ``index`` (as :meth:`batch_value_and_gradient`)."""
+        index = None if index is None else np.asarray(index)
+        return self._evaluate("value", w, b, index)[0]
+
     def batch_value_and_gradient(
         self, w: Array, b: Array, index: Array | None
     ) -> tuple[Array, Array, Array]:

@@ -135,7 +135,9 @@ def _sweep_one(
     # A column of rates: every stepper multiplies by its lr, so each row gets its own.
     column = np.repeat(lrs, s)[:, None]
     rows = OptimizerConfig(config.name, {**config.params, "lr": column})  # type: ignore[dict-item]
-    batch = run_batch(objective, rows, np.tile(starts, (k, 1)), steps, tol, False, check)
+    batch = run_batch(
+        objective, rows, np.tile(starts, (k, 1)), steps, tol, record=False, check=check
+    )
     statuses = [STATUSES[code] for code in batch.status]
     converged = np.array([name == CONVERGED for name in statuses])
     steps_to_tol = np.where(converged, batch.stopped_at, -1).reshape(k, s)
