@@ -786,6 +786,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.side_dock.hide()
             self.showFullScreen()
             self._scale_chrome(scale)
+            if self.lesson_dock.isVisible():  # room for the lesson's words at twice the size
+                self.resizeDocks(
+                    [self.lesson_dock],
+                    [max(360, self.width() // 3)],
+                    QtCore.Qt.Orientation.Horizontal,
+                )
         else:
             full, side, text, line = self._presenter_saved
             self._presenter_saved = None
