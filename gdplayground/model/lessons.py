@@ -46,20 +46,38 @@ def _files(folder: Path) -> list[Path]:
 def list_lessons(folders: Iterable[str | Path] = ()) -> list[LessonInfo]:
     """The built-in lessons in order, then those in ``folders`` (a teacher's own).
 
-    A file that is not a readable lesson is left out (it is not a lesson to offer).
+    Only the titles are read here (a menu is filled at start-up: parsing every
+    lesson's function would delay the window); a file that is not a session
+    file at all is left out, and opening a lesson checks it whole.
     """
-    from gdplayground.model.session_file import load_session
-
     lessons: list[LessonInfo] = []
     for folder, builtin in [(builtin_folder(), True), *((Path(f), False) for f in folders)]:
         for path in _files(folder):
-            try:
-                session = load_session(path)
-            except SessionError:
-                continue
-            title = session.lesson.title if session.lesson else path.name[: -len(SUFFIX)]
-            lessons.append(LessonInfo(path.name[: -len(SUFFIX)], title, path, builtin))
+            title = _title(path)
+            if title is not None:
+                lessons.append(LessonInfo(path.name[: -len(SUFFIX)], title, path, builtin))
     return lessons
+
+
+def _title(path: Path) -> str | None:
+    """A session file's lesson title (its name when it has none); None if it is no
+    session file."""
+    import json
+
+    from gdplayground.io.files import InputError, read_regular_file
+    from gdplayground.model.limits import FORMAT_NAME, MAX_FILE_BYTES, MAX_LESSON_TITLE
+
+    try:
+        data = json.loads(read_regular_file(path, MAX_FILE_BYTES, "lesson").decode("utf-8"))
+    except (InputError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        return None
+    lesson = data.get("lesson")
+    title = lesson.get("title") if isinstance(lesson, dict) else None
+    if isinstance(title, str) and title.strip():
+        return title.strip()[:MAX_LESSON_TITLE]
+    return path.name[: -len(SUFFIX)]
 
 
 def find_lesson(name: str, folders: Iterable[str | Path] = ()) -> LessonInfo:

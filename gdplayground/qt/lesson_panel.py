@@ -20,8 +20,14 @@ class LessonPanel(QtWidgets.QWidget):
         self._text.setWordWrap(True)
         self._text.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
         self._text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        # as wide as the panel, however long a word: the words wrap, the panel does not grow
+        self._text.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         scroll = QtWidgets.QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # the words wrap at the panel's width: no sideways scrolling to read a line
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setWidget(self._text)
         layout = QtWidgets.QVBoxLayout(self)
@@ -40,7 +46,7 @@ class LessonPanel(QtWidgets.QWidget):
             return
         self._title.setText(f"<b>{html.escape(lesson.title)}</b>")
         paragraphs = [p.strip() for p in lesson.text.split("\n\n") if p.strip()]
-        self._text.setText("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+        self._text.setText("".join(f"<p>{_breakable(html.escape(p))}</p>" for p in paragraphs))
 
     def set_scale(self, scale: float) -> None:
         """Text at ``scale`` times its normal size (presenter mode doubles it)."""
@@ -54,3 +60,8 @@ class LessonPanel(QtWidgets.QWidget):
     def text(self) -> str:
         """The lesson's text as shown (plain)."""
         return self._lesson.text if self._lesson else ""
+
+
+def _breakable(text: str) -> str:
+    """Long names (torch.nn.utils.clip_grad_norm_) may wrap after a dot or an underscore."""
+    return text.replace(".", ".\u200b").replace("_", "_\u200b").replace("/", "/\u200b")

@@ -789,17 +789,27 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.side_dock.isVisible(),
                 view.text_scale,
                 view.line_scale,
+                self.view_splitter.sizes(),
             )
             scale = max(PRESENTER_SCALE, view.text_scale)
             self._update(view=replace(view, text_scale=scale, line_scale=max(2.0, view.line_scale)))
             self.side_dock.hide()
             self.showFullScreen()
             self._scale_chrome(scale)
+            total = sum(self.view_splitter.sizes())
+            self.view_splitter.setSizes([total * 55 // 100, total * 45 // 100])  # taller plots
+            if self.lesson_dock.isVisible():  # room for the lesson's words at twice the size
+                self.resizeDocks(
+                    [self.lesson_dock],
+                    [max(360, self.width() // 3)],
+                    QtCore.Qt.Orientation.Horizontal,
+                )
         else:
-            full, side, text, line = self._presenter_saved
+            full, side, text, line, splits = self._presenter_saved
             self._presenter_saved = None
             self._update(view=replace(self.session.view, text_scale=text, line_scale=line))
             self.side_dock.setVisible(side)
+            self.view_splitter.setSizes(splits)
             if not full:
                 self.showNormal()
             self._scale_chrome(1.0)
