@@ -32,8 +32,14 @@ def run_bytes(runs: int, steps: int) -> int:
 def run_seconds(methods: Sequence[str], starts: int, steps: int) -> float:
     """Estimated computing time of every method in ``methods`` from ``starts`` start points."""
     slowest = max(METHOD_STEP_SECONDS.values())
-    per_step = STEP_SECONDS + sum(METHOD_STEP_SECONDS.get(m, slowest) for m in methods)
-    return steps * (per_step + len(methods) * starts * POINT_STEP_SECONDS)
+    per_step = STEP_SECONDS
+    for method in methods:
+        if method == "lbfgs":
+            # L-BFGS steps each run on its own, in Python: its worst case per run.
+            per_step += starts * LBFGS_POINT_STEP_SECONDS
+        else:
+            per_step += METHOD_STEP_SECONDS.get(method, slowest) + starts * POINT_STEP_SECONDS
+    return steps * per_step
 
 
 def most_steps(methods: Sequence[str], starts: int, max_points: int, max_seconds: float) -> int:

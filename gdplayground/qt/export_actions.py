@@ -20,11 +20,13 @@ IMAGE_VIEWS = {"contour": "Contour view", "surface": "3-D surface", "loss": "Los
 ANIMATION_VIEWS = {"contour": "Contour view", "surface": "3-D surface"}
 #: A fit to data has one view more.
 DATA_VIEW = {"data": "Data view"}
+SWEEP_VIEW = {"sweep": "Learning-rate sweep"}
 IMAGE_FILTERS = {
     "contour": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
     "surface": "PNG image (*.png)",
     "loss": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
     "data": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
+    "sweep": "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
 }
 ANIMATION_FILTER = "GIF animation (*.gif);;MP4 video (*.mp4)"
 DATA_FILTER = "CSV table (*.csv);;JSON (*.json)"
@@ -188,10 +190,16 @@ class ExportActions(QtCore.QObject):
             self._warn("Nothing to export yet: wait until the views show a function.")
         return picture
 
-    def _with_data(self, views: dict[str, str]) -> dict[str, str]:
-        """``views``, and the data view when the picture is a fit to data."""
+    def _with_data(self, views: dict[str, str], still: bool = False) -> dict[str, str]:
+        """``views``, the data view when the picture is a fit to data, and the
+        sweep, for a ``still`` image, when one was made (Explore ▸ Learning-rate sweep)."""
         picture = self._picture()
-        return {**views, **DATA_VIEW} if picture is not None and picture.is_fit else views
+        if picture is None:
+            return views
+        extra = DATA_VIEW if picture.is_fit else {}
+        if still and picture.sweep is not None:
+            extra = {**extra, **SWEEP_VIEW}
+        return {**views, **extra}
 
     def _warn(self, text: str) -> None:
         QtWidgets.QMessageBox.warning(self.window, "Export", text)
@@ -216,7 +224,7 @@ class ExportActions(QtCore.QObject):
         """Ask for view, size and file; then write the image."""
         if self._ready_picture() is None:
             return
-        dialog = ImageDialog(self.window, self._with_data(IMAGE_VIEWS))
+        dialog = ImageDialog(self.window, self._with_data(IMAGE_VIEWS, still=True))
         if not run_modal(dialog):
             return
         choice = dialog.choice()

@@ -71,3 +71,15 @@ def test_a_session_over_the_time_budget_is_refused_with_what_to_lower() -> None:
     minutes = replace(heavy, optimizers=gd, steps=MAX_POINT_STEPS // 64 - 1)
     assert work_problem(["gd"] * 64, 1, minutes.steps) is None
     assert BYTES_PER_POINT * MAX_POINT_STEPS <= 600_000_000  # about half a gigabyte at most
+
+
+def test_lbfgs_is_budgeted_per_run_at_its_worst_case() -> None:
+    # L-BFGS steps each run on its own in Python (up to 20 iterations through a
+    # 100-pair history each step): 20,000 steps may take minutes where gradient
+    # descent takes a second.
+    assert work_problem(["gd"], 1, 20_000) is None
+    err = work_problem(["lbfgs"], 1, 20_000)
+    assert err is not None and "minutes of computing" in err
+    most = int(re.search(r"use at most ([\d,]+) steps", err).group(1).replace(",", ""))
+    assert work_problem(["lbfgs"], 1, most) is None
+    assert work_problem(["lbfgs"], 4, most) is not None  # four starts cost four times as much

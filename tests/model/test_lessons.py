@@ -83,6 +83,29 @@ def test_lesson_8_the_optimizers_end_in_different_minima() -> None:
     assert len(ends) >= 2
 
 
+def test_lesson_8_momentum_s_basin_map_differs_from_gradient_descent_s_near_the_edges() -> None:
+    from gdplayground.core.explore.basins import BasinRequest, compute_basin_map
+    from gdplayground.core.optimizers import make_config
+
+    session = load_lesson(find_lesson("8"))
+    size = 40
+
+    def ends(name: str) -> np.ndarray:
+        entry = next(e for e in session.optimizers if e.name == name)
+        config = make_config(entry.method, entry.params)
+        request = BasinRequest(session.function, config, session.domain, size, session.steps)
+        basins = compute_basin_map(request)
+        assert basins.complete and basins.diverged_share == basins.not_converged_share == 0
+        points = np.array([a.point for a in basins.attractors])
+        return np.round(points[basins.labels], 1)  # the minimum each start ends in
+
+    differ = np.any(ends("Gradient descent") != ends("Momentum"), axis=-1)
+    edge = np.zeros((size, size), dtype=bool)
+    edge[:6], edge[-6:], edge[:, :6], edge[:, -6:] = True, True, True, True
+    assert differ[edge].mean() > 0.2  # overshooting into a farther basin
+    assert differ[~edge].mean() < differ[edge].mean() / 4
+
+
 def test_lesson_9_gradient_descent_reports_a_saddle_noise_escapes_and_newton_stops() -> None:
     runs = _runs("9")
     assert runs["Gradient descent"].status == "converged"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gdplayground.core.explore.basins import BasinRequest
@@ -262,3 +263,25 @@ def test_a_fit_to_data_is_not_explored_and_says_so(qtbot, window) -> None:
     window.explore.stationary_action.trigger()
     assert not window.explore.computing and window.explore.stationary is None
     assert window.picture.basins is None and window.picture.stationary is None
+
+
+def test_a_sweep_made_in_the_window_can_be_exported_as_an_image(qtbot, window, tmp_path) -> None:
+    from PIL import Image
+
+    from gdplayground.qt.export_actions import IMAGE_VIEWS, ImageChoice
+
+    exports = window.exports
+    assert "sweep" not in exports._with_data(IMAGE_VIEWS, still=True)  # nothing swept yet
+    window.explore.sweep_panel.points.setValue(6)
+    window.explore.open_sweep()
+    window.explore.sweep_panel.sweep_button.click()
+    qtbot.waitUntil(lambda: window.explore.sweep_result is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.picture.sweep is not None, timeout=WAIT_MS)
+    assert "sweep" in exports._with_data(IMAGE_VIEWS, still=True)
+    assert "sweep" not in exports._with_data({})  # an animation of a sweep is not offered
+    path = tmp_path / "sweep.png"
+    assert exports.export_image_to(path, ImageChoice("sweep", (640, 480), False))
+    with Image.open(path) as image:
+        assert image.size == (640, 480)
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+        assert len(np.unique(pixels, axis=0)) > 20  # curves and labels drawn
