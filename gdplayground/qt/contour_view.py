@@ -197,13 +197,18 @@ class ContourView(pg.GraphicsLayoutWidget):
 
         self.plot = self.addPlot(row=0, col=0)
         self._axis_names = ("x", "y")
-        self.plot.setLabel("bottom", "x")
-        self.plot.setLabel("left", "y")
+        style.style_axis(self.plot.getAxis("bottom"), 1.0, "x")
+        style.style_axis(self.plot.getAxis("left"), 1.0, "y")
         self.plot.showGrid(False, False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.view_box: pg.ViewBox = self.plot.getViewBox()
         self.view_box.setDefaultPadding(0.0)
+        # place the plot's contents for a new range at once, not as the view paints:
+        # items that redraw when the view moves (the start marker) would otherwise
+        # ask for a second paint from inside the first
+        self.view_box.sigRangeChanged.connect(self._place_contents)
+        self.view_box.sigResized.connect(self._place_contents)
         for name in ("left", "bottom"):
             # the axes only change with the view range: replay them as pixmaps
             self.plot.getAxis(name).setCacheMode(_CACHED)
@@ -221,7 +226,8 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.key.setParentItem(self.plot.getViewBox())
         self.key.setZValue(_Z_HOVER)
         self.key.setVisible(False)  # until it has something to say
-        self._key_entries: list[tuple[str, str, str]] = []
+        self._key_entries: list[tuple[str, str, str]] = []  # the key's items
+        self._key_shown: list[tuple[str, str, str]] = []  # what it shows now
         self._key_samples: list[pg.PlotDataItem] = []
         self._legend_frame = 0
         self._legend_stale = False
@@ -334,9 +340,12 @@ class ContourView(pg.GraphicsLayoutWidget):
         isolines, new paths their lines, and paths that are the same lines in
         new colours or names are only restyled.
         """
-        if picture.grid is not self._grid or picture.levels is not self._levels:
-            if picture.grid is not self._grid and self._paths:
-                self.set_paths([])  # the old paths do not belong to the new grid
+        new_grid = picture.grid is not self._grid
+        if new_grid or picture.levels is not self._levels:
+            if new_grid:
+                # the old paths do not belong to the new grid: forgotten here (not
+                # clipped to it), the new ones replace their items below
+                self._paths = []
             self.set_grid(picture.grid, picture.levels, picture.log_scale, picture.isolines)
         self._name_axes(picture.axis_names[:2])
         options = picture.options
@@ -347,7 +356,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         self._show_gradient = options.show_gradient_arrows
         self._show_step = options.show_step_arrows
         self.set_options(options)
-        if same_geometry(self._paths, picture.paths):
+        if not new_grid and same_geometry(self._paths, picture.paths):
             self._restyle(picture.paths)
         else:
             self.set_paths(picture.paths)
@@ -438,6 +447,9 @@ class ContourView(pg.GraphicsLayoutWidget):
         if self._grid is not None:
             xmin, xmax, ymin, ymax = self._grid.domain
             self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
+
+    def _place_contents(self, *_: object) -> None:
+        self.view_box.updateMatrix()
 
     def set_legend_visible(self, visible: bool) -> None:
         """Show or hide the legend column (narrow views hide it by themselves)."""
@@ -759,7 +771,7 @@ class ContourView(pg.GraphicsLayoutWidget):
 
     def key_entries(self) -> list[str]:
         """The texts of the key inside the plot (for checks)."""
-        return [text for text, _, _ in self._key_entries]
+        return [text for text, _, _ in self._key_shown]
 
     def _update_key(self) -> None:
         """Fill the key inside the plot: names when the legend column is hidden, and
@@ -777,9 +789,18 @@ class ContourView(pg.GraphicsLayoutWidget):
         if self._show_step:
             entries.append(("step taken", "#404040", "dash"))
         self.key.setVisible(bool(entries))
-        if entries == self._key_entries:
+        self._key_shown = entries
+        if not entries or entries == self._key_entries:
+            return  # hidden, its items kept for when the same kind of key returns
+        old, self._key_entries = self._key_entries, entries
+        if [e[1:] for e in entries] == [e[1:] for e in old] and len(self.key.items) == len(old):
+            # the same samples under new words (the arrows' scale of a new function):
+            # relabel them in place; rebuilding the key's items takes milliseconds each
+            for (text, _, _), (was, _, _), (_, label) in zip(entries, old, self.key.items):
+                if text != was:
+                    label.setText(_escape(text))
+            self.key.updateSize()
             return
-        self._key_entries = entries
         self.key.clear()
         self._key_samples = []
         for text, colour, kind in entries:

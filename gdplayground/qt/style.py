@@ -29,6 +29,12 @@ def font(points: float, scale: float, monospace: bool = False) -> QtGui.QFont:
 def style_axis(axis: pg.AxisItem, scale: float, label: str | None = None) -> None:
     """Ticks and label of a pyqtgraph axis at ``scale`` (labels keep their text)."""
     axis.setStyle(tickFont=font(TICK_PT, scale), tickTextOffset=max(2, round(3 * scale)))
+    if axis.orientation in ("left", "right"):
+        # the tick labels' column only grows: where one axis unit is one screen unit
+        # (the contour view), a narrower column widens the plot, which changes the
+        # ticks, which widen the column again - a relayout and repaint forever
+        axis.setStyle(autoReduceTextSpace=False)
+        axis.textWidth = 30  # measured again (pyqtgraph's start) in the new font
     text = label if label is not None else axis.labelText
     if text:
         axis.setLabel(text, **{"font-size": f"{LABEL_PT * scale:.1f}pt"})

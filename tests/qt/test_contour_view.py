@@ -397,3 +397,49 @@ def test_gradient_arrows_point_uphill_as_long_as_the_gradient_and_steps_as_taken
         taken = path.points[frame + 1] - path.points[frame]
         assert step @ taken > 0  # the step actually taken next
     assert len(set(np.round(lengths, 9))) == 3  # each as long as its own gradient
+
+
+def test_the_key_tells_the_arrows_scale_of_each_new_picture(qtbot, rosenbrock_grid, paths) -> None:
+    from dataclasses import replace
+
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+
+    def shown_key() -> list[str]:  # what the key's labels draw
+        return [label.text for _, label in view.key.items]
+
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths, show_gradient_arrows=True))
+    first = view.gradient_unit
+    assert any(text.endswith(f"|∇f| {first:g}") for text in shown_key())
+    from qt_fakes import rosenbrock
+
+    steep_grid = sample_grid(lambda x, y: 1000 * rosenbrock(x, y), ROSENBROCK_DOMAIN, 120)
+    steeper = [
+        replace(p, gradients=1000 * p.gradients, grad_norms=1000 * p.grad_norms) for p in paths
+    ]
+    view.set_picture(_picture_with(view, steep_grid, steeper, show_gradient_arrows=True))
+    assert view.gradient_unit == pytest.approx(1000 * first)
+    assert any(text.endswith(f"|∇f| {view.gradient_unit:g}") for text in shown_key())
+    assert not any(text.endswith(f"|∇f| {first:g}") for text in shown_key())
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths))  # arrows off: no key
+    assert not view.key.isVisible() and view.key_entries() == []
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths, show_gradient_arrows=True))
+    assert view.key.isVisible() and any(text.endswith(f"|∇f| {first:g}") for text in shown_key())
+
+
+def test_narrower_tick_labels_do_not_resize_the_plot(qtbot, rosenbrock_grid, paths) -> None:
+    # one x unit is one y unit on screen: had the labels' column shrunk, the plot
+    # would widen, its ticks change, the column grow again... repainting forever
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(560, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(_picture_with(view, rosenbrock_grid, paths))
+    view.grab()
+    left = view.plot.getAxis("left")
+    left._updateMaxTextSize(left.textWidth + 12)  # as when "-2.5" replaces "-2"
+    wide = left.maximumWidth()
+    left._updateMaxTextSize(left.textWidth - 12)  # and back
+    assert left.maximumWidth() == wide
