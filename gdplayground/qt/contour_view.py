@@ -796,7 +796,9 @@ class ContourView(pg.GraphicsLayoutWidget):
         if [e[1:] for e in entries] == [e[1:] for e in old] and len(self.key.items) == len(old):
             # the same samples under new words (the arrows' scale of a new function):
             # relabel them in place; rebuilding the key's items takes milliseconds each
-            for (text, _, _), (was, _, _), (_, label) in zip(entries, old, self.key.items):
+            for (text, _, _), (was, _, _), (_, label) in zip(
+                entries, old, self.key.items, strict=True
+            ):
                 if text != was:
                     label.setText(_escape(text))
             self.key.updateSize()

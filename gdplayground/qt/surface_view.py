@@ -168,8 +168,56 @@ class SurfaceScene:
         """Numbers on the box only where the view has room for them (large text in a
         small view would cover the surface)."""
         room = min(self.width(), self.height()) >= TICK_ROOM_PX * self._text_scale
-        for tick in getattr(self, "_ticks", []):
-            tick.setVisible(room and getattr(tick, "axis", None) is not None and tick.text != "")
+        shown = [
+            room and getattr(tick, "axis", None) is not None and tick.text != ""
+            for tick in getattr(self, "_ticks", [])
+        ]
+        if any(shown):
+            shown = self._without_crowded_heights(shown)
+        for tick, visible in zip(getattr(self, "_ticks", []), shown, strict=True):
+            if tick.visible() != visible:  # (a change repaints the view)
+                tick.setVisible(visible)
+
+    def _without_crowded_heights(self, shown: list[bool]) -> list[bool]:
+        """``shown`` less the numbers on the vertical edge that would print over the
+        axis's name or over the number above them, at this view's size and camera:
+        from the top down, each keeps a line of text clear above it."""
+        heights = [
+            i
+            for i, (tick, on) in enumerate(zip(self._ticks, shown, strict=True))
+            if on and tick.axis == "f"
+        ]
+        if not heights:
+            return shown
+        line = self._tick_line_height()
+        last = self._screen_y(self.axis_labels[2].pos)  # the name, above the numbers
+        shown = list(shown)
+        for i in sorted(heights, key=lambda i: -float(self._ticks[i].pos[2])):
+            y = self._screen_y(self._ticks[i].pos)
+            if y - last >= 0.9 * line:
+                last = y
+            else:
+                shown[i] = False
+        return shown
+
+    def _tick_line_height(self) -> float:
+        return QtGui.QFontMetricsF(style.font(style.TICK_PT, self._text_scale)).height()
+
+    def _screen_y(self, position: Sequence[float] | np.ndarray) -> float:
+        """Pixels from the top of the view to where the camera shows ``position``."""
+        width, height = max(self.width(), 1), max(self.height(), 1)
+        region = (0, 0, width, height)
+        v = (self.projectionMatrix(region, region) * self.viewMatrix()).map(
+            QtGui.QVector4D(*(float(c) for c in position), 1.0)
+        )
+        return (1.0 - v.y() / v.w()) * height / 2 if v.w() > 0 else -np.inf
+
+    def paintGL(self, *args: object, **kwargs: object) -> None:  # noqa: N802 - Qt's name
+        """Draw the scene; the vertical edge's numbers first thin out for the camera
+        (a turn of the view spreads or crowds them)."""
+        if self._ticks:
+            self._show_ticks_if_room()
+        super().paintGL(*args, **kwargs)
 
     def _camera_untouched(self) -> bool:
         """Whether the camera is where :meth:`reset_camera` put it (bar the distance)."""

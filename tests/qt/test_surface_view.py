@@ -225,3 +225,24 @@ def test_the_default_camera_frames_the_box_whatever_the_view_shape(qtbot) -> Non
     view.reset_camera()
     tall = view.cameraParams()["distance"]
     assert tall > wide  # a narrow view steps back so the box still fits across
+
+
+@pytest.mark.gl
+def test_numbers_on_the_vertical_edge_never_print_over_each_other_or_the_name(
+    qtbot, rosenbrock_grid
+) -> None:
+    """A narrow 3-D view (the window at 1024x768) has room for fewer heights: those
+    shown keep a line of text apart, and apart from "f (log scale)" above them."""
+    view = SurfaceView()
+    qtbot.addWidget(view)
+    counts = {}
+    for size in ((300, 460), (900, 900)):
+        view.resize(*size)
+        view.reset_camera()
+        view.set_grid(rosenbrock_grid, log=True)
+        shown = [t for t in view._ticks if t.visible() and t.axis == "f"]
+        ys = [view._screen_y(t.pos) for t in [view.axis_labels[2], *shown]]
+        line = view._tick_line_height()
+        assert all(b - a >= 0.9 * line for a, b in zip(ys, ys[1:], strict=False)), (size, ys)
+        counts[size] = len(shown)
+    assert 2 <= counts[(300, 460)] < counts[(900, 900)]
