@@ -24,6 +24,7 @@ from gdplayground.model.session import Session, ViewOptions, run_inputs, shown_m
 if TYPE_CHECKING:
     from gdplayground.core.data.batches import Batches
     from gdplayground.core.data.drawing import DataDrawing
+    from gdplayground.core.data.fan import GradientFan
     from gdplayground.core.explore.critical import StationaryPoint
     from gdplayground.core.explore.layers import BasinLayer, SweepLayer
     from gdplayground.core.scene import Landscape, Scene
@@ -189,6 +190,11 @@ class Picture:
     basins: BasinLayer | None = None
     stationary: tuple[StationaryPoint, ...] | None = None
     sweep: SweepLayer | None = None
+    #: a fit's batch gradients at any point, and the optimizer (index into the
+    #: session's list) whose current point gets the fan when it is shown (-1: the
+    #: first path that steps on batches, or the first path)
+    fan: GradientFan | None = None
+    fan_row: int = -1
 
     @property
     def is_fit(self) -> bool:
@@ -211,6 +217,18 @@ class Picture:
         return self.frames - 1
 
 
+def fan_path(picture: Picture) -> int | None:
+    """The index in ``picture.paths`` of the path whose current point gets the gradient
+    fan: optimizer ``fan_row``'s, else the first that steps on batches, else the first
+    (None: no paths)."""
+    if picture.fan_row in picture.rows:
+        return picture.rows.index(picture.fan_row)
+    batched = [i for i, path in enumerate(picture.paths) if path.batch_size is not None]
+    if batched:
+        return batched[0]
+    return 0 if picture.paths else None
+
+
 def landscape_picture(landscape: Landscape, session: Session) -> Picture:
     """A picture of f alone (no paths yet): a new function, shown while its runs compute."""
     return Picture(
@@ -227,6 +245,7 @@ def landscape_picture(landscape: Landscape, session: Session) -> Picture:
         exact=landscape.exact,
         data=landscape.drawing,
         seed=session.seed,
+        fan=landscape.fan,
     )
 
 
@@ -265,4 +284,5 @@ def picture_from_scene(scene: Scene, session: Session | None = None) -> Picture:
         exact=base.exact,
         data=base.data,
         seed=base.seed,
+        fan=base.fan,
     )

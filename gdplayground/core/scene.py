@@ -38,6 +38,7 @@ from gdplayground.model.session import (
 
 if TYPE_CHECKING:
     from gdplayground.core.data.drawing import DataDrawing
+    from gdplayground.core.data.fan import GradientFan
     from gdplayground.core.data.runner import FitRun
 
 GRID_RESOLUTION = 300
@@ -77,6 +78,8 @@ class Landscape:
     surface: Surface | None
     exact: bool = True
     drawing: DataDrawing | None = None
+    #: a fit's batch gradients at any point (the gradient fan)
+    fan: GradientFan | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,12 +158,16 @@ def build_landscape(
         and objective_inputs(previous_session) == objective_inputs(session)
     )
     if same_function:
-        objective, drawing = previous.objective, previous.drawing
+        objective, drawing, fan = previous.objective, previous.drawing, previous.fan
     elif session.fit is not None:
+        from gdplayground.core.data.fan import GradientFan
+
         objective, drawing = compile_fit(session.fit, session.gradient, session.h)
+        fan = GradientFan(objective, session.fit.model, session.fit.loss)  # type: ignore[arg-type]
         check()
     else:
-        objective, drawing = compile_function(session.function, session.gradient, session.h), None
+        objective = compile_function(session.function, session.gradient, session.h)
+        drawing = fan = None
         check()
     exact = True
     if (
@@ -181,7 +188,7 @@ def build_landscape(
     else:
         grid = sample_grid(objective.value, session.domain, resolution)
     check()
-    return _drawn(session, objective, grid, exact, drawing, previous, with_surface)
+    return _drawn(session, objective, grid, exact, drawing, previous, with_surface, fan)
 
 
 def exact_landscape(
@@ -198,7 +205,16 @@ def exact_landscape(
 
     grid = loss_grid(landscape.objective, session.domain, resolution, check)  # type: ignore[arg-type]
     check()
-    return _drawn(session, landscape.objective, grid, True, landscape.drawing, None, with_surface)
+    return _drawn(
+        session,
+        landscape.objective,
+        grid,
+        True,
+        landscape.drawing,
+        None,
+        with_surface,
+        landscape.fan,
+    )
 
 
 def _drawn(
@@ -209,6 +225,7 @@ def _drawn(
     drawing: DataDrawing | None,
     previous: Landscape | None,
     with_surface: bool,
+    fan: GradientFan | None = None,
 ) -> Landscape:
     """The colour scale, levels, isolines and mesh of ``grid`` (reused from ``previous``
     where it has the same grid)."""
@@ -226,7 +243,7 @@ def _drawn(
             surface = previous.surface
         else:
             surface = surface_of(grid, scale.log)
-    return Landscape(objective, grid, scale.log, levels, lines, surface, exact, drawing)
+    return Landscape(objective, grid, scale.log, levels, lines, surface, exact, drawing, fan)
 
 
 def compile_fit(

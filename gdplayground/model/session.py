@@ -113,6 +113,8 @@ class ViewOptions:
     loss_x: str = "steps"
     #: a data fit's loss plot shows each step's batch loss instead of the full-data loss
     batch_loss: bool = False
+    #: a data fit's gradient fan: batch gradients around the full one at a current point
+    show_gradient_fan: bool = False
     #: a basin map and the stationary points, where they have been computed
     show_basins: bool = True
     show_stationary_points: bool = True

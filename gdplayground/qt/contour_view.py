@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdplayground.core.picture import PathData, Picture, same_geometry
+from gdplayground.core.picture import PathData, Picture, fan_path, same_geometry
 from gdplayground.core.sampling import Grid, colour_scale, contour_levels, grid_note, isolines
 from gdplayground.model.session import ViewOptions
 from gdplayground.qt import palette, style
@@ -22,6 +23,9 @@ from gdplayground.qt.geometry import (
     clip_polyline,
     gradient_unit,
 )
+
+if TYPE_CHECKING:
+    from gdplayground.core.data.fan import Fan, GradientFan
 
 #: While a path runs, its last this many steps are drawn bold ("trail") and the
 #: rest of its history as a 1-pixel line, which Qt rasterises ~20x faster than
@@ -272,6 +276,19 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.history_item.setZValue(_Z_PATHS)
         self.plot.addItem(self.history_item, ignoreBounds=True)
 
+        # a fit's gradient fan at one current point: batch gradients thin, in the
+        # path's colour, the full-data gradient over them as a gradient arrow
+        self.fan_batches = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self.fan_full = pg.PlotCurveItem(connect="pairs", antialias=True)
+        for item in (self.fan_batches, self.fan_full):
+            item.setZValue(_Z_ARROWS + 1)
+            item.setVisible(False)
+            self.plot.addItem(item, ignoreBounds=True)
+        self._fan: GradientFan | None = None
+        self._fan_index: int | None = None
+        self._fan_drawn: Fan | None = None
+        self._seed = 0
+
         self.current_item = PointMarkers(size=11, pen=pg.mkPen("#000000", width=1.2))
         self.current_item.setZValue(_Z_CURRENT)
         self.plot.addItem(self.current_item, ignoreBounds=True)
@@ -355,6 +372,9 @@ class ContourView(pg.GraphicsLayoutWidget):
         self.set_start(picture.start)
         self._show_gradient = options.show_gradient_arrows
         self._show_step = options.show_step_arrows
+        self._fan = picture.fan if options.show_gradient_fan else None
+        self._fan_index = fan_path(picture)
+        self._seed = picture.seed
         self.set_options(options)
         if not new_grid and same_geometry(self._paths, picture.paths):
             self._restyle(picture.paths)
@@ -475,8 +495,11 @@ class ContourView(pg.GraphicsLayoutWidget):
         self._update_key()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
+        # the legend column steps aside (or back) before the layout takes the new
+        # size: the layout cannot be narrower than its columns, and a plot laid out
+        # with a legend that then leaves would stay too wide, cut off on the right
         self._place_legend()
+        super().resizeEvent(event)
 
     def set_equal_aspect(self, equal: bool) -> None:
         """Lock one x unit to one y unit on screen (the default), or fill the plot."""
@@ -537,6 +560,16 @@ class ContourView(pg.GraphicsLayoutWidget):
                 pg.mkPen(palette.MARKER_COLOUR, width=style.ARROW_PX * line)
             )
         self._current_brushes = [pg.mkBrush(path.colour) for path in self._paths]
+        fan_index = self._fan_index
+        fan_colour = (
+            self._paths[fan_index].colour
+            if fan_index is not None and fan_index < len(self._paths)
+            else "#000000"
+        )
+        self.fan_batches.setPen(pg.mkPen(fan_colour, width=style.FAN_PX * line))
+        self.fan_batches.opts["shadowPen"] = pg.mkPen(0, 0, 0, 140, width=(style.FAN_PX + 2) * line)
+        self.fan_full.setPen(pg.mkPen(palette.MARKER_COLOUR, width=style.ARROW_PX * line))
+        self.fan_full.opts["shadowPen"] = pg.mkPen(0, 0, 0, 150, width=(style.ARROW_PX + 2) * line)
         self._update_key()
 
     def _restyle(self, paths: Sequence[PathData]) -> None:
@@ -669,6 +702,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             current[
                 (np.abs(current - ((xmin + xmax) / 2, (ymin + ymax) / 2)) > far).any(axis=1)
             ] = np.nan
+        self._draw_fan(current)
         shown = np.isfinite(current).all(axis=1)
         self.current_item.set_points(
             current[shown],
@@ -676,6 +710,39 @@ class ContourView(pg.GraphicsLayoutWidget):
         )
         if legend:
             self.update_legend()
+
+    def _draw_fan(self, current: np.ndarray) -> None:
+        """The gradient fan at the fan path's current point (when it is on and there)."""
+        index, fan = self._fan_index, None
+        if (
+            self._fan is not None
+            and index is not None
+            and index < min(len(current), len(self._paths))
+        ):
+            point = current[index]
+            unit = self._gradient_unit
+            if np.isfinite(point).all() and unit is not None and self._grid is not None:
+                fan = self._fan.at(*point, self._paths[index].batch_size, self._seed)
+        self._fan_drawn = fan
+        if fan is None:
+            self.fan_batches.setVisible(False)
+            self.fan_full.setVisible(False)
+            return
+        domain, isotropic = self._grid.domain, self._options.equal_aspect
+        for item, vectors in ((self.fan_batches, fan.batches), (self.fan_full, fan.full[None])):
+            segments, valid = arrow_segments(
+                np.repeat(point[None], len(vectors), axis=0),
+                vectors / unit,
+                domain,
+                isotropic=isotropic,
+            )
+            segments = segments[valid].reshape(-1, 2)
+            item.setData(segments[:, 0], segments[:, 1], connect="pairs")
+            item.setVisible(bool(len(segments)))
+
+    def fan_shown(self) -> Fan | None:
+        """The gradient fan drawn at the current frame (for checks)."""
+        return self._fan_drawn if self.fan_full.isVisible() else None
 
     def _draw_path(self, index: int, items: _PathItems, last: int, finished: bool) -> None:
         """Thin history plus bold trail; a finished path is bold throughout and cached.
@@ -757,6 +824,27 @@ class ContourView(pg.GraphicsLayoutWidget):
         item.setData(segment[:, 0], segment[:, 1], connect="pairs")
         item.setVisible(True)
 
+    def _fan_key(self) -> list[tuple[str, str, str]]:
+        """What the fan's arrows are (its path, batch size and scale)."""
+        index = self._fan_index
+        if self._fan is None or index is None or index >= len(self._paths):
+            return []
+        if self._gradient_unit is None:
+            return []
+        path = self._paths[index]
+        scale = (
+            [] if self._show_gradient else [(f"1 unit = |∇| {self._gradient_unit:g}", "", "text")]
+        )
+        size = path.batch_size
+        if size is None or size >= self._fan.n:
+            return [("∇ of all the data (full batch)", "#ffffff", "∇"), *scale]
+        count = len(self._fan.batch_indices(size, self._seed))
+        return [
+            (f"∇ of {count} batches of {size}", path.colour, "fan"),
+            ("∇ of all the data", "#ffffff", "∇"),
+            *scale,
+        ]
+
     def set_show_gradient_arrows(self, show: bool) -> None:
         """Toggle, at each current point, ∇f as an arrow (uphill, to scale)."""
         self._show_gradient = bool(show)
@@ -788,6 +876,7 @@ class ContourView(pg.GraphicsLayoutWidget):
             )
         if self._show_step:
             entries.append(("step taken", "#404040", "dash"))
+        entries += self._fan_key()
         self.key.setVisible(bool(entries))
         self._key_shown = entries
         if not entries or entries == self._key_entries:
@@ -810,6 +899,10 @@ class ContourView(pg.GraphicsLayoutWidget):
                 pen = pg.mkPen(
                     colour, width=style.ARROW_PX * line, style=QtCore.Qt.PenStyle.DashLine
                 )
+            elif kind == "text":
+                pen = None
+            elif kind == "fan":
+                pen = pg.mkPen(colour, width=(style.FAN_PX + 0.5) * line)
             elif kind == "∇":
                 pen = pg.mkPen("#000000", width=(style.ARROW_PX + 1.5) * line)
             else:

@@ -15,7 +15,7 @@ import numpy as np
 from gdplayground.core.picture import PathData, Picture
 from gdplayground.model.session import ViewOptions
 from gdplayground.qt import style
-from gdplayground.qt._qt import QtCore, pg
+from gdplayground.qt._qt import QtCore, QtWidgets, pg
 
 #: Examples are drawn as grey dots of this many pixels (at line scale 1).
 POINT_PX = 5.0
@@ -104,10 +104,9 @@ class DataView(pg.GraphicsLayoutWidget):
         style.style_axis(self.plot.getAxis("left"), text, drawing.y_name)
         count = "" if "n=" in drawing.description else f": {drawing.n:,} examples"
         shown = "" if drawing.shown is None else f", {len(drawing.x):,} of them drawn"
-        self.plot.setTitle(
-            f"{drawing.description}{count}{shown}",
-            size=f"{style.SMALL_PT * text:.1f}pt",
-        )
+        title = f"{drawing.description}{count}{shown}"
+        self.plot.setTitle(title, size=f"{style.SMALL_PT * text:.1f}pt")
+        _may_be_narrower(self.plot.titleLabel, title)
         xlow, xhigh = _span(drawing.x)
         ylow, yhigh = _span(drawing.y)
         self.plot.getViewBox().disableAutoRange()
@@ -225,3 +224,31 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     if high - low < 1e-12 * max(1.0, abs(high)):
         low, high = low - 0.5, high + 0.5
     return low, high
+
+
+def _may_be_narrower(label: pg.LabelItem, text: str) -> None:
+    """Let ``label`` (a long title: a CSV's path) be narrower than its text, cut at
+    its edge, the whole text in its tooltip: a title as wide as its text would
+    widen the plot past a narrow view's edge."""
+    if not getattr(label, "_may_be_narrower", False):
+        label._may_be_narrower = True
+        label.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        as_wide_as_text = label.updateMin
+
+        def update_min() -> None:  # the text's height, any width
+            as_wide_as_text()
+            label.setMinimumWidth(0)
+            minimum = QtCore.Qt.SizeHint.MinimumSize
+            label._sizeHint[minimum] = (0, label._sizeHint[minimum][1])
+
+        label.updateMin = update_min
+        place = label.resizeEvent
+
+        def resize_event(event: object) -> None:  # centred where it fits, else its start shown
+            label.opts["justify"] = "left" if label.itemRect().width() > label.width() else "center"
+            place(event)
+
+        label.resizeEvent = resize_event
+        update_min()
+        label.updateGeometry()
+    label.setToolTip(text)

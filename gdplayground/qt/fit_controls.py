@@ -93,6 +93,18 @@ class FitControls:
         )
         self.batch_loss_action.triggered.connect(lambda on: self._set_view(batch_loss=bool(on)))
         view.addAction(self.batch_loss_action)
+        # the window's own action: in the menu and in the list of shortcuts (F1)
+        self.fan_action = self.window._action(
+            view,
+            "Gradient fan of the selected optimizer",
+            lambda on: self._set_view(show_gradient_fan=bool(on)),
+            "Shift+G",
+            checkable=True,
+        )
+        self.fan_action.setToolTip(
+            "A fit's batch gradients at the selected optimizer's point, around the "
+            "full-data gradient: their spread is the noise of stochastic descent"
+        )
 
     def _set_view(self, **changes: object) -> None:
         session = self.window.session
@@ -115,6 +127,8 @@ class FitControls:
         if hasattr(self, "batch_loss_action"):
             self.batch_loss_action.setChecked(session.view.batch_loss)
             self.batch_loss_action.setEnabled(fit)
+            self.fan_action.setChecked(session.view.show_gradient_fan)
+            self.fan_action.setEnabled(fit)
         if "examples" in self.axis_actions:
             self.axis_actions["examples"].setEnabled(fit)
 

@@ -340,6 +340,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.function_editor.preset_chosen.connect(self._on_preset_chosen)
         self.holder.changed.connect(self._on_session_changed)
         self.optimizer_panel.selection_changed.connect(self.narration.set_row)
+        self.optimizer_panel.selection_changed.connect(self._fan_follows_selection)
         self.optimizer_panel.optimizers_changed.connect(
             lambda entries: self._update(optimizers=tuple(entries))
         )
@@ -571,6 +572,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_picture(self, picture: Picture) -> None:
         """Feed ``picture`` to every view (the exporter feeds its views the same way)."""
+        row = self.optimizer_panel.current_index()
+        if picture.fan_row != row:  # the gradient fan follows the selection
+            picture = replace(picture, fan_row=row)
         self.picture = picture = self.explore.layered(picture)
         for view in self._views():
             view.set_picture(picture)
@@ -578,6 +582,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.clock.set_length(picture.frames)
         self.playback.set_length(picture.frames)
         self._on_frame(self.clock.frame)
+
+    def _fan_follows_selection(self, row: int) -> None:
+        picture = self.picture
+        if picture is not None and picture.options.show_gradient_fan and picture.fan_row != row:
+            self._show_picture(picture)
 
     def refresh_picture(self) -> None:
         """Show the picture on show again, with the Explore layers as they are now."""

@@ -14,6 +14,8 @@ PATH_PX = 2.5
 HISTORY_PX = 2.0
 CURVE_PX = 2.0
 ARROW_PX = 2.2
+#: the gradient fan's batch gradients (thinner than the arrows: there are many)
+FAN_PX = 1.4
 
 
 def font(points: float, scale: float, monospace: bool = False) -> QtGui.QFont:

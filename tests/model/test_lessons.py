@@ -131,6 +131,26 @@ def test_lesson_4_the_decaying_rate_settles_where_the_constant_one_hovers() -> N
     assert decaying.values[-1] < constant.values[-1]
 
 
+def test_lesson_4_s_fan_shows_single_examples_pulling_hard_where_the_full_gradient_vanishes() -> (
+    None
+):
+    session = load_lesson(find_lesson("4"))
+    assert session.view.show_gradient_fan
+    scene = build_scene(session, resolution=8, with_surface=False)
+    fan = scene.landscape.fan
+    runs = dict(zip((e.name for e in session.optimizers), scene.runs, strict=True))
+
+    def ratio(point) -> float:  # how hard single examples pull, against the full gradient
+        at = fan.at(*point, 1, session.seed)
+        return at.spread / float(np.linalg.norm(at.full))
+
+    # near the minimum the full gradient has all but vanished, while single examples
+    # still pull as hard as the noise in the data makes them
+    assert ratio(session.start) < 2
+    assert ratio(runs["SGD, decaying rate"].points[-1]) > 10
+    assert ratio(runs["SGD, constant rate"].points[-1]) > 2
+
+
 def test_lesson_7_unscaled_gradient_descent_barely_moves_b() -> None:
     runs = _runs("7")
     gd = runs["Batch GD"]

@@ -295,6 +295,26 @@ def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbr
     assert not view.legend_visible
 
 
+def test_a_view_narrower_than_plot_and_legend_together_shows_the_whole_plot(
+    qtbot, rosenbrock_grid, paths
+) -> None:
+    """Squeezed below the legend column's width (a lesson beside the views on a
+    1024x768 projector), the plot fits the view: nothing is cut off on the right."""
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.set_grid(rosenbrock_grid)
+    view.set_paths(paths)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.legend_visible
+    view.resize(230, 320)
+    qtbot.waitUntil(lambda: not view.legend_visible)
+    assert view.plot.geometry().right() <= view.width()
+    box = view.view_box.sceneBoundingRect()
+    assert box.right() <= view.width() and box.width() > 100
+
+
 def test_a_hidden_legend_is_filled_in_when_shown(view, paths) -> None:
     view.resize(500, 500)
     assert not view.legend_visible

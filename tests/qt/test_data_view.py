@@ -93,3 +93,19 @@ def test_larger_text_restyles_the_axes(view) -> None:
     before = view.plot.getAxis("bottom").style["tickFont"].pointSizeF()
     view.set_picture(replace(p, options=replace(p.options, text_scale=2.0)))
     assert view.plot.getAxis("bottom").style["tickFont"].pointSizeF() == 2 * before
+
+
+def test_a_long_title_does_not_push_the_plot_past_a_narrow_view_s_edge(qtbot, tmp_path) -> None:
+    csv = tmp_path / ("a-rather-long-name-for-a-file-of-measurements-" * 3 + ".csv")
+    csv.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10)))
+    p = picture(data=str(csv), model="w*x + b", loss="(m - y)^2", steps="4")
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(200, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(p)
+    qtbot.waitUntil(lambda: view.ci.geometry().width() <= view.width())
+    box = view.plot.getViewBox().sceneBoundingRect()
+    assert box.right() <= view.width() and box.width() > 60
+    assert csv.name in view.plot.titleLabel.toolTip()  # the whole title, on hovering it

@@ -213,3 +213,38 @@ def test_a_fit_names_its_axes_w_and_b_in_the_panel_and_the_views(qtbot, window) 
     assert window.contour.plot.getAxis("bottom").labelText == "w"
     window.function_editor.choose_preset("himmelblau")
     qtbot.waitUntil(lambda: panel._axis_labels[0].text() == "x from", timeout=30000)
+
+
+def test_shift_g_shows_the_gradient_fan_at_the_selected_optimizer_s_point(qtbot, window) -> None:
+    """The fan is off until asked; then it sits at the selected optimizer's current
+    point, its batch arrows are that optimizer's batches, and a full-batch
+    optimizer's fan is its single full-data gradient."""
+    choose_fit(qtbot, window, "linear")  # full batch, SGD (1), two mini-batches (16)
+    contour = window.contour
+    window.set_frame(5)
+    assert contour.fan_shown() is None
+    window.contour.setFocus()
+    qtbot.keyClick(window.contour, QtCore.Qt.Key.Key_G, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: contour.fan_shown() is not None, timeout=10000)
+    assert window.session.view.show_gradient_fan
+    window.optimizer_panel.select(1)  # SGD: one example per batch
+    qtbot.waitUntil(lambda: window.picture.fan_row == 1, timeout=10000)
+    sgd = window.picture.paths[1]
+    fan = contour.fan_shown()
+    assert fan is not None and fan.batch_size == 1 and len(fan.batches) > 3
+    np.testing.assert_array_equal(
+        contour.fan_full.getData()[0][0], sgd.points[5][0]
+    )  # drawn from SGD's point at frame 5
+    assert any(text.endswith("batches of 1") for text in contour.key_entries())
+    window.optimizer_panel.select(2)  # batches of 16: a narrower fan
+    qtbot.waitUntil(lambda: contour.fan_shown().batch_size == 16, timeout=10000)
+    point = window.picture.paths[2].points[5]
+    spread_16 = contour.fan_shown().spread
+    spread_1 = window.picture.fan.at(*point, 1, window.session.seed).spread
+    assert spread_16 < spread_1
+    window.optimizer_panel.select(0)  # full batch: no spread
+    qtbot.waitUntil(lambda: contour.fan_shown().batch_size is None, timeout=10000)
+    assert contour.fan_shown().spread == 0.0
+    window.fit_controls.fan_action.trigger()
+    qtbot.waitUntil(lambda: contour.fan_shown() is None, timeout=10000)
+    assert not window.session.view.show_gradient_fan
