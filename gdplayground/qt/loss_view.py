@@ -207,6 +207,52 @@ def _blend(colour: QtGui.QColor, background: QtGui.QColor, alpha: float) -> QtGu
     )
 
 
+class RoomyAxis(pg.AxisItem):
+    """An axis whose numbers never print over each other, whatever its font.
+
+    pyqtgraph always labels every major tick (at least three); a short plot in
+    large text (presenter mode on a projector) printed them over each other.
+    Where they do not fit, the major spacing grows (x2, x5, x10...) as long as a
+    major tick stays in view, the old major ticks staying as minor ones (the grid
+    keeps its density); a label that would still touch another is left out.
+    """
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self.orientation not in ("left", "right"):
+            return levels
+        low, high = sorted((minVal, maxVal))
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return levels
+        room = max(np.floor(size / (1.2 * self._line_height())), 1.0)
+
+        def in_view(spacing: float) -> float:  # how many ticks of this spacing
+            return np.floor(high / spacing) - np.ceil(low / spacing) + 1
+
+        major = spacing = levels[0][0]
+        factor = 1.0
+        while in_view(spacing) > room and factor < 1e15:
+            factor *= 2.5 if str(factor)[0] == "2" else 2.0  # 2, 5, 10, 20, 50...
+            if in_view(major * factor) < 1:
+                break  # keep a major tick in view
+            spacing = major * factor
+        return levels if spacing == major else [(spacing, 0), levels[0]]
+
+    def generateDrawSpecs(self, p: QtGui.QPainter):  # noqa: N802
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return specs
+        axis, ticks, texts = specs
+        kept: list = []
+        for text in texts:  # the major ticks' first
+            if not any(text[0].intersects(other[0]) for other in kept):
+                kept.append(text)
+        return axis, ticks, kept
+
+    def _line_height(self) -> float:
+        return QtGui.QFontMetricsF(self.style["tickFont"] or QtGui.QFont()).height()
+
+
 class LossView(pg.GraphicsLayoutWidget):
     """Two stacked plots sharing the step axis: f (top) and |∇f| (bottom), and under
     them, when a schedule changes one, the learning rates.
@@ -231,9 +277,9 @@ class LossView(pg.GraphicsLayoutWidget):
         self._x_axis = "steps"
         self._batch_loss = False
 
-        self.value_plot = self.addPlot(row=0, col=0)
-        self.gradient_plot = self.addPlot(row=1, col=0)
-        self.rate_plot = self.addPlot(row=2, col=0)
+        self.value_plot = self.addPlot(row=0, col=0, axisItems={"left": RoomyAxis("left")})
+        self.gradient_plot = self.addPlot(row=1, col=0, axisItems={"left": RoomyAxis("left")})
+        self.rate_plot = self.addPlot(row=2, col=0, axisItems={"left": RoomyAxis("left")})
         self.gradient_plot.setXLink(self.value_plot)
         self.rate_plot.setXLink(self.value_plot)
         self.value_plot.setLabel("left", "f")
@@ -543,9 +589,14 @@ class LossView(pg.GraphicsLayoutWidget):
                 continue
             path, escape, edge, up = labels[i]
             text.setText(f"{path.name}: {path.message}", color=path.colour)
-            # stacked below (or above) the edge, one line each
-            text.setAnchor((0, i) if up else (0, 1 - i))
-            text.setPos(float(self._xs[self._paths.index(path)][escape]), edge)
+            x = float(self._xs[self._paths.index(path)][escape])
+            # stacked below (or above) the edge, one line each; as far along the text
+            # as the step is along the plot, so a text narrower than the plot fits in it
+            ends = [float(v) for xs in self._xs for v in xs[:1].tolist() + xs[-1:].tolist()]
+            left, right = (min(ends), max(ends)) if ends else (0.0, 0.0)
+            along = min(max((x - left) / (right - left), 0.0), 1.0) if right > left else 0.0
+            text.setAnchor((along, i) if up else (along, 1 - i))
+            text.setPos(x, edge)
         self._escape_labels[key] = [label[1] for label in labels]
 
     def _reveal_escapes(self, frame: int) -> None:

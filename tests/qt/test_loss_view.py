@@ -188,3 +188,62 @@ def test_a_blow_up_is_shown_at_the_edge_with_the_step_it_diverged_at(qtbot) -> N
     assert high < np.log10(30) + 1  # the calm curve keeps the plot
     rect = view._curves[1].value.boundingRect()
     assert rect.top() >= low - 1 and rect.bottom() <= high + 1
+
+
+@pytest.mark.parametrize("text_scale", [1.0, 2.0])
+def test_tick_labels_never_print_over_each_other_in_a_short_plot(qtbot, paths, text_scale) -> None:
+    """Presenter mode's large text in a loss view a projector leaves short: each axis
+    numbers only the ticks it has room for, and always one."""
+    from gdplayground.model.session import ViewOptions
+
+    view = LossView()
+    qtbot.addWidget(view)
+    view.set_options(ViewOptions(text_scale=text_scale))
+    view.set_paths(paths)
+    view.resize(500, 170)
+    view.show()
+    qtbot.waitExposed(view)
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        for key in ("f", "grad"):
+            axis = view._plots[key].getAxis("left")
+            if axis.style["tickFont"] is not None:
+                painter.setFont(axis.style["tickFont"])
+            _, _, texts = axis.generateDrawSpecs(painter)
+            rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.top())
+            assert len(rects) >= 1, key
+            for upper, lower in zip(rects, rects[1:], strict=False):
+                assert not lower.intersects(upper), (key, [t for _, _, t in texts])
+    finally:
+        painter.end()
+
+
+@pytest.mark.parametrize("at", [2, 11])
+def test_the_divergence_note_stays_inside_the_plot_wherever_it_happened(qtbot, at) -> None:
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(520, 300)
+    steps = 12
+    calm = np.geomspace(10, 1e-3, steps + 1)
+    wild = np.concatenate([np.full(at, 10.0), 10.0 ** np.arange(8, 8 + 3 * (steps + 1), 3)])
+    wild = wild[: steps + 1]
+    paths = [
+        PathData("Adam", "#785EF0", np.zeros((steps + 1, 2)), calm, calm),
+        PathData(
+            "Gradient descent with a large rate",
+            "#000000",
+            np.zeros((steps + 1, 2)),
+            wild,
+            wild,
+            status="diverged",
+            message=f"diverged at step {at}",
+        ),
+    ]
+    view.set_paths(paths)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_frame(steps)
+    (note,) = [t for t in view._escape_texts["f"] if t.isVisible()]
+    box = view.value_plot.getViewBox().sceneBoundingRect()
+    qtbot.waitUntil(lambda: box.contains(note.sceneBoundingRect()))
