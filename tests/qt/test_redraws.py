@@ -35,22 +35,30 @@ def test_a_window_left_alone_stops_repainting(qtbot, tmp_path: Path, size, prese
     # laid out and repainted again and again, forever, at some sizes
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
     window = MainWindow(session=default_session(), settings=settings)  # as the app
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.scene_shown, timeout=30000):
-        pass
-    qtbot.waitUntil(lambda: window.surface is not None, timeout=30000)  # built after showing
-    with qtbot.waitSignal(window.scene_shown, timeout=30000):
-        window.function_editor.line_edit.setText(load_presets()[preset].formula)
-        window.function_editor.validate_now()
-    paints = PaintCounter(window.contour.viewport())
-    qtbot.waitUntil(lambda: paints.count > 0, timeout=10000)  # the new picture is drawn
-    for _ in range(3):  # let any layout the painting asked for settle
-        QtWidgets.QApplication.processEvents()
-    settled = paints.count
-    for _ in range(40):  # nothing changes any more: nothing is painted
-        QtWidgets.QApplication.processEvents()
-        QtWidgets.QApplication.sendPostedEvents()
-    assert paints.count == settled
+    try:
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.scene_shown, timeout=30000):
+            pass
+        qtbot.waitUntil(lambda: window.surface is not None, timeout=30000)  # built after showing
+        with qtbot.waitSignal(window.scene_shown, timeout=30000):
+            window.function_editor.line_edit.setText(load_presets()[preset].formula)
+            window.function_editor.validate_now()
+        paints = PaintCounter(window.contour.viewport())
+        qtbot.waitUntil(lambda: paints.count > 0, timeout=10000)  # the new picture is drawn
+        for _ in range(3):  # let any layout the painting asked for settle
+            QtWidgets.QApplication.processEvents()
+        settled = paints.count
+        for _ in range(40):  # nothing changes any more: nothing is painted
+            QtWidgets.QApplication.processEvents()
+            QtWidgets.QApplication.sendPostedEvents()
+        assert paints.count == settled
+    finally:
+        # gone before the application is: a 3-D view's native window must not
+        # outlive the container holding it (at exit Qt reached into the freed window)
+        gone: list[bool] = []
+        window.destroyed.connect(lambda: gone.append(True))
+        window.close()
+        window.deleteLater()
+        qtbot.waitUntil(lambda: bool(gone), timeout=10000)
