@@ -34,6 +34,8 @@ TRAIL_STEPS = 40
 #: Hovering within this many pixels of a drawn path point shows its details.
 HOVER_RADIUS_PX = 8.0
 LEGEND_WIDTH_PX = 250
+#: The key's distance from the plot's top right corner.
+KEY_MARGIN_PX = 6
 #: Narrower than this, the view hides its legend column rather than squeeze the plot.
 MIN_WIDTH_FOR_LEGEND = 640
 #: The colour fill is washed out towards the background so paths stand out.
@@ -213,6 +215,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         # ask for a second paint from inside the first
         self.view_box.sigRangeChanged.connect(self._place_contents)
         self.view_box.sigResized.connect(self._place_contents)
+        self.view_box.sigResized.connect(self._fit_key)
         for name in ("left", "bottom"):
             # the axes only change with the view range: replay them as pixmaps
             self.plot.getAxis(name).setCacheMode(_CACHED)
@@ -222,7 +225,7 @@ class ContourView(pg.GraphicsLayoutWidget):
         # the key inside the plot: the paths' names when the legend column has
         # stepped aside (a narrow view), and what the arrows mean when they are on
         self.key = pg.LegendItem(
-            offset=(-6, 6),
+            offset=(-KEY_MARGIN_PX, KEY_MARGIN_PX),
             brush=pg.mkBrush(255, 255, 255, 215),
             pen=pg.mkPen("#a0a0a0"),
             verSpacing=-6,
@@ -862,6 +865,25 @@ class ContourView(pg.GraphicsLayoutWidget):
         return [text for text, _, _ in self._key_shown]
 
     def _update_key(self) -> None:
+        """The key's entries for what is shown, scaled to fit the plot."""
+        self._build_key()
+        self._fit_key()
+
+    def _fit_key(self, *_: object) -> None:
+        """A key wider than the plot (a narrow view, large text) is drawn smaller, down
+        to half size, so that none of it is cut off at the plot's edge."""
+        if not hasattr(self, "key") or not self.key.isVisible():
+            return
+        width = self.key.boundingRect().width()
+        room = self.view_box.width() - 2 * KEY_MARGIN_PX
+        scale = min(max(room / width, 0.5), 1.0) if width > 0 and room > 0 else 1.0
+        if scale != self.key.scale():
+            self.key.setScale(scale)
+            self.key.anchor(
+                itemPos=(1, 0), parentPos=(1, 0), offset=(-KEY_MARGIN_PX, KEY_MARGIN_PX)
+            )
+
+    def _build_key(self) -> None:
         """Fill the key inside the plot: names when the legend column is hidden, and
         what the arrows mean when they are shown."""
         if not hasattr(self, "key"):

@@ -386,6 +386,31 @@ def test_a_narrow_view_keeps_a_key_inside_the_plot(qtbot, rosenbrock_grid, paths
     assert view.key_entries() == []
 
 
+def test_a_key_wider_than_the_plot_is_drawn_smaller_not_cut_off(
+    qtbot, rosenbrock_grid, paths
+) -> None:
+    """A lesson beside the views on a 1024x768 screen leaves a plot ~230 px wide:
+    the key (names, what the arrows mean) shrinks to fit it, and grows back."""
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(300, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    picture = _picture_with(
+        view, rosenbrock_grid, paths, show_gradient_arrows=True, show_step_arrows=True
+    )
+    view.set_picture(picture)
+
+    def inside() -> bool:
+        box, key = view.view_box.sceneBoundingRect(), view.key.sceneBoundingRect()
+        return key.left() >= box.left() and key.right() <= box.right() + 0.5
+
+    qtbot.waitUntil(inside)
+    assert view.key.scale() < 1
+    view.resize(560, 420)  # still without the legend column, room for the whole key
+    qtbot.waitUntil(lambda: view.key.scale() == 1 and inside())
+
+
 def test_gradient_arrows_point_uphill_as_long_as_the_gradient_and_steps_as_taken(
     qtbot, rosenbrock_grid, paths
 ) -> None:
