@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from gdplayground.model.session import Lesson
 from gdplayground.qt import style
@@ -63,5 +64,6 @@ class LessonPanel(QtWidgets.QWidget):
 
 
 def _breakable(text: str) -> str:
-    """Long names (torch.nn.utils.clip_grad_norm_) may wrap after a dot or an underscore."""
-    return text.replace(".", ".\u200b").replace("_", "_\u200b").replace("/", "/\u200b")
+    """Long names (torch.nn.utils.clip_grad_norm_) may wrap after a dot, an
+    underscore or a slash that a letter follows; numbers (0.5, 2/20) stay whole."""
+    return re.sub(r"(?<=[._/])(?=[A-Za-z])", "\u200b", text)

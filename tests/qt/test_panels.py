@@ -578,3 +578,41 @@ def test_a_session_with_zero_steps_shows_zero(qtbot) -> None:
     panel = SettingsPanel(_replace(default_session(), steps=0))
     qtbot.addWidget(panel)
     assert panel.steps() == 0
+
+
+def test_lesson_text_wraps_between_words_never_inside_a_number(qtbot) -> None:
+    """ "any lr above 2/20 = 0.1" must not read "0." on one line and "1" on the next;
+    a long dotted name may still wrap at its dots."""
+    from PySide6 import QtGui
+
+    from gdplayground.model.session import Lesson
+    from gdplayground.qt.lesson_panel import LessonPanel
+
+    panel = LessonPanel()
+    qtbot.addWidget(panel)
+    text = (
+        "Along y the curvature is 20, so any lr above 2/20 = 0.1 overshoots, with h = 0.5 "
+        "and 1.25e-3 too; clipping is torch.nn.utils.clip_grad_norm_ before the step."
+    )
+    panel.set_lesson(Lesson("Numbers", text))
+    for width in range(90, 400, 7):
+        document = QtGui.QTextDocument()
+        document.setDefaultFont(panel._text.font())
+        document.setHtml(panel._text.text())
+        document.setTextWidth(width)
+        document.size()  # laid out
+        lines = []
+        block = document.begin()
+        while block.isValid():
+            layout = block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                lines.append(block.text()[line.textStart() : line.textStart() + line.textLength()])
+            block = block.next()
+        for upper, lower in zip(lines, lines[1:], strict=False):
+            upper, lower = (t.replace("\u200b", "").strip() for t in (upper, lower))
+            assert not (upper[-1:] in "./" and upper[-2:-1].isdigit() and lower[:1].isdigit()), (
+                width,
+                upper,
+                lower,
+            )
