@@ -153,8 +153,9 @@ class SurfaceScene:
         """How far the camera must be for the box (and its labels) to fill the view:
         its bounding sphere inside the narrower of the two fields of view."""
         width, height = max(self.width(), 1), max(self.height(), 1)
-        vertical = np.radians(self.opts.get("fov", 60.0))
-        horizontal = 2 * np.arctan(np.tan(vertical / 2) * width / height)
+        # pyqtgraph's fov is the horizontal one; the vertical follows the view's shape
+        horizontal = np.radians(self.opts.get("fov", 60.0))
+        vertical = 2 * np.arctan(np.tan(horizontal / 2) * height / width)
         radius = 0.5 * np.sqrt(2.2**2 + 2.2**2 + (Z_HEIGHT + 0.2) ** 2)  # with label room
         return float(radius / np.sin(min(vertical, horizontal) / 2)) * 1.1
 
@@ -205,12 +206,19 @@ class SurfaceScene:
 
     def _screen_y(self, position: Sequence[float] | np.ndarray) -> float:
         """Pixels from the top of the view to where the camera shows ``position``."""
+        return self.screen_point(position)[1]
+
+    def screen_point(self, position: Sequence[float] | np.ndarray) -> tuple[float, float]:
+        """Where in the view (pixels from its top left) the camera shows ``position``
+        (a point of the scene); -inf behind the camera."""
         width, height = max(self.width(), 1), max(self.height(), 1)
         region = (0, 0, width, height)
         v = (self.projectionMatrix(region, region) * self.viewMatrix()).map(
             QtGui.QVector4D(*(float(c) for c in position), 1.0)
         )
-        return (1.0 - v.y() / v.w()) * height / 2 if v.w() > 0 else -np.inf
+        if v.w() <= 0:
+            return -np.inf, -np.inf
+        return (1.0 + v.x() / v.w()) * width / 2, (1.0 - v.y() / v.w()) * height / 2
 
     def paintGL(self, *args: object, **kwargs: object) -> None:  # noqa: N802 - Qt's name
         """Draw the scene; the vertical edge's numbers first thin out for the camera

@@ -215,16 +215,26 @@ def test_the_box_has_numbers_and_says_when_heights_are_log_compressed(
 
 
 @pytest.mark.gl
-def test_the_default_camera_frames_the_box_whatever_the_view_shape(qtbot) -> None:
+@pytest.mark.parametrize("size", [(800, 400), (300, 500), (227, 462), (500, 500), (1000, 300)])
+def test_the_default_camera_frames_the_box_whatever_the_view_shape(
+    qtbot, rosenbrock_grid, size
+) -> None:
+    """The box and its labels are in view, and fill most of the view's narrower
+    direction: a narrow 3-D view (a lesson beside it at 1024x768) is not a speck."""
     view = SurfaceView()
     qtbot.addWidget(view)
-    view.resize(800, 400)
+    view.resize(*size)
+    view.set_grid(rosenbrock_grid, log=True)
     view.reset_camera()
-    wide = view.cameraParams()["distance"]
-    view.resize(300, 500)
-    view.reset_camera()
-    tall = view.cameraParams()["distance"]
-    assert tall > wide  # a narrow view steps back so the box still fits across
+    sx, sy = view.floor.size()[0] / 2, view.floor.size()[1] / 2
+    corners = [(x, y, z) for x in (-sx, sx) for y in (-sy, sy) for z in (0.0, Z_HEIGHT)]
+    labels = [tuple(label.pos) for label in view.axis_labels]
+    points = np.array([view.screen_point(p) for p in corners + labels])
+    width, height = size
+    assert (points >= 0).all() and (points[:, 0] <= width).all() and (points[:, 1] <= height).all()
+    box = points[: len(corners)]
+    spans = box.max(axis=0) - box.min(axis=0)
+    assert max(spans[0] / width, spans[1] / height) > 0.6, spans
 
 
 @pytest.mark.gl
