@@ -26,6 +26,10 @@ MAX_RINGED = 2_000
 NO_DATA_TEXT = "The data view shows a fit to data: choose one in the Fit menu."
 
 
+#: The legend is shown only when it is at most this share of the plot's height.
+LEGEND_SHARE = 0.4
+
+
 class DataView(pg.GraphicsLayoutWidget):
     """A scatter plot of the data with every optimizer's model curve, linked to the timeline."""
 
@@ -52,13 +56,14 @@ class DataView(pg.GraphicsLayoutWidget):
             verSpacing=-6,
         )
         self.legend.setParentItem(self.plot.getViewBox())
+        self.plot.getViewBox().sigResized.connect(self._place_legend)
         self._picture: Picture | None = None
         self._paths: tuple[PathData, ...] = ()
         self._curves: list[pg.PlotDataItem] = []
         self._rings: list[pg.ScatterPlotItem] = []
         self._frame = 0
         self._options = ViewOptions()
-        self._legend_entries: list[tuple[str, str]] = []
+        self._legend_entries: list[tuple[str, str, str]] = []
         self._show_empty()
 
     # ------------------------------------------------------------------ data
@@ -145,13 +150,25 @@ class DataView(pg.GraphicsLayoutWidget):
             ring.setPen(pg.mkPen(path.colour, width=1.5 * line))
             ring.setSize(RING_PX * line)
         self.points.setSize(POINT_PX * line)
-        entries = [(path.name, path.colour) for path in self._paths]
-        if entries != self._legend_entries:
+        size = f"{style.SMALL_PT * self._options.text_scale:.1f}pt"
+        entries = [(path.name, path.colour, size) for path in self._paths]
+        if entries != self._legend_entries:  # new names, colours or text size
             self._legend_entries = entries
             self.legend.clear()
+            self.legend.opts["labelTextSize"] = size
             for path, curve in zip(self._paths, self._curves, strict=False):
                 self.legend.addItem(curve, path.name)
-        self.legend.opts["labelTextSize"] = f"{style.SMALL_PT * self._options.text_scale:.1f}pt"
+        self._place_legend()
+
+    def _place_legend(self, *_: object) -> None:
+        """The legend only where it leaves most of the examples in view (large text in
+        a small view would cover them; the contour view names the colours too)."""
+        if not hasattr(self, "legend"):
+            return
+        room = self.plot.getViewBox().boundingRect()
+        size = self.legend.boundingRect()
+        fits = size.height() <= LEGEND_SHARE * room.height()
+        self.legend.setVisible(bool(self._legend_entries) and fits and size.width() < room.width())
 
     # ---------------------------------------------------------------- frames
     @property

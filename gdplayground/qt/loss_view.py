@@ -224,14 +224,15 @@ class RoomyAxis(pg.AxisItem):
         low, high = sorted((minVal, maxVal))
         if not (np.isfinite(low) and np.isfinite(high)):
             return levels
-        room = max(np.floor(size / (1.2 * self._line_height())), 1.0)
+        gap = 1.2 * self._line_height()  # pixels from one number to the next, at least
+        pixels_per_unit = size / (high - low) if high > low else np.inf
 
         def in_view(spacing: float) -> float:  # how many ticks of this spacing
             return np.floor(high / spacing) - np.ceil(low / spacing) + 1
 
         major = spacing = levels[0][0]
         factor = 1.0
-        while in_view(spacing) > room and factor < 1e15:
+        while spacing * pixels_per_unit < gap and factor < 1e15:
             factor *= 2.5 if str(factor)[0] == "2" else 2.0  # 2, 5, 10, 20, 50...
             if in_view(major * factor) < 1:
                 break  # keep a major tick in view

@@ -85,14 +85,17 @@ def test_a_large_data_set_draws_a_fixed_sample_of_its_points(view) -> None:
     assert len(view.ringed(0)[0]) == 8  # the batch is ringed even if not among them
 
 
-def test_larger_text_restyles_the_axes(view) -> None:
+def test_larger_text_restyles_the_axes_and_the_legend(view) -> None:
     from dataclasses import replace
 
     p = picture(fit="linear", steps="3")
     view.set_picture(p)
     before = view.plot.getAxis("bottom").style["tickFont"].pointSizeF()
+    label_width = view.legend.items[0][1].boundingRect().width()
     view.set_picture(replace(p, options=replace(p.options, text_scale=2.0)))
     assert view.plot.getAxis("bottom").style["tickFont"].pointSizeF() == 2 * before
+    # presenter mode: the legend's names as large as the rest (they stayed small)
+    assert view.legend.items[0][1].boundingRect().width() > 1.6 * label_width
 
 
 def test_a_long_title_does_not_push_the_plot_past_a_narrow_view_s_edge(qtbot, tmp_path) -> None:
@@ -109,3 +112,22 @@ def test_a_long_title_does_not_push_the_plot_past_a_narrow_view_s_edge(qtbot, tm
     box = view.plot.getViewBox().sceneBoundingRect()
     assert box.right() <= view.width() and box.width() > 60
     assert csv.name in view.plot.titleLabel.toolTip()  # the whole title, on hovering it
+
+
+def test_the_legend_steps_aside_where_it_would_cover_the_examples(qtbot) -> None:
+    from dataclasses import replace
+
+    p = picture(fit="linear", steps="3")
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(600, 450)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(p)
+    qtbot.waitUntil(view.legend.isVisible)
+    large = replace(p, options=replace(p.options, text_scale=2.0))
+    view.set_picture(large)
+    view.resize(420, 260)  # presenter mode's text in a projector's small view
+    qtbot.waitUntil(lambda: not view.legend.isVisible())
+    view.resize(900, 800)
+    qtbot.waitUntil(view.legend.isVisible)
