@@ -20,15 +20,14 @@ from typing import Any
 import numpy as np
 import sympy
 
+from gdplayground.core.differences import GRADIENT_STEP, HESSIAN_STEP, MODES
 from gdplayground.core.evaluator import Graph, Program, Unsupported
 from gdplayground.core.expression import X, Y, expression_to_text, parse_function
 
 Array = np.ndarray
-MODES = ("symbolic", "numeric")
-_EPS = np.finfo(np.float64).eps
 _FLOAT64 = np.dtype(np.float64)
-GRADIENT_STEP = _EPS ** (1.0 / 3.0)  # optimal for central first differences
-HESSIAN_STEP = _EPS**0.25  # optimal for central second differences
+
+__all__ = ["GRADIENT_STEP", "HESSIAN_STEP", "MODES", "Objective", "compile_function"]
 
 
 def _without_distributions(expr: sympy.Expr) -> sympy.Expr:

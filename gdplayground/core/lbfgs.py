@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdplayground.core.gradients import Objective
 from gdplayground.core.hyperparameters import Value
 from gdplayground.core.steppers import Stepper
+
+if TYPE_CHECKING:  # (the function language, and sympy, load only where a function is compiled)
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 Vector = list[float]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gdplayground.core.clipping import clip_gradients
-from gdplayground.core.gradients import GRADIENT_STEP, Objective
+from gdplayground.core.differences import GRADIENT_STEP
 from gdplayground.core.lbfgs import LBFGS
 from gdplayground.core.noise import NOISE, step_noise
 from gdplayground.core.optimizers import OPTIMIZERS, OptimizerConfig
@@ -27,6 +27,9 @@ from gdplayground.core.steppers import (
     Stepper,
     make_stepper,
 )
+
+if TYPE_CHECKING:  # (the function language, and sympy, load only where a function is compiled)
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 

@@ -252,7 +252,7 @@ def test_a_py_file_gets_the_race_as_a_pytorch_script(capsys, tmp_path: Path) -> 
     assert code == 2 and "not to a script" in err and not (tmp_path / "b.py").exists()
 
 
-def test_the_drawing_process_does_not_load_sympy_for_the_picture(tmp_path: Path) -> None:
+def test_the_drawing_process_loads_no_sympy_for_the_picture_or_its_views(tmp_path: Path) -> None:
     # the picture comes from a forked worker: unpickling it must not import the runs'
     # classes (and sympy with them), which would cost the drawing process ~0.4 s
     import pickle
@@ -267,6 +267,10 @@ def test_the_drawing_process_does_not_load_sympy_for_the_picture(tmp_path: Path)
     data.write_bytes(pickle.dumps(compute_picture(args)))
     code = (
         "import pickle, sys; p = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        # and the views that draw it (the explore layers' imports once loaded sympy)
+        "import gdplayground.export.render, gdplayground.export.animation; "
+        "import gdplayground.qt.contour_view, gdplayground.qt.loss_view; "
+        "import gdplayground.qt.data_view, gdplayground.qt.surface_view; "
         "print(len(p.paths), 'sympy' in sys.modules)"
     )
     done = subprocess.run(

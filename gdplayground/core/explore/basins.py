@@ -22,10 +22,11 @@ import concurrent.futures
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from gdplayground.core.differences import MODES
 from gdplayground.core.explore.critical import check_window
 from gdplayground.core.explore.final_states import final_states
 from gdplayground.core.explore.stationary import (
@@ -36,10 +37,12 @@ from gdplayground.core.explore.stationary import (
     hessian_eigenvalues,
     newton_refine,
 )
-from gdplayground.core.gradients import MODES, Objective, compile_function
 from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.trajectory import CONVERGED, DIVERGED, STATUSES
 from gdplayground.model.limits import DEFAULT_BASIN_GRID, MAX_BASIN_GRID, MIN_BASIN_GRID
+
+if TYPE_CHECKING:  # the function language (and sympy) load only when a map is computed
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 
@@ -235,6 +238,8 @@ def _fill(
 ) -> Iterator[tuple[_Attractors, Array, int]]:
     """The attractors and the labels (filled in place) after each chunk of rows."""
     if objective is None:
+        from gdplayground.core.gradients import compile_function
+
         objective = compile_function(request.function, request.gradient, request.h)
     chunks = row_chunks(request.size, request.steps)
     labels = np.full((request.size, request.size), PENDING_LABEL, dtype=np.int32)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,7 +31,9 @@ from gdplayground.core.explore.stationary import (
     hessian_eigenvalues,
     newton_refine,
 )
-from gdplayground.core.gradients import Objective
+
+if TYPE_CHECKING:
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 

@@ -15,9 +15,10 @@ step before), and Newton stops where its Hessian is singular or indefinite.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from gdplayground.core.gradients import Objective
 from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.steppers import HESSIAN_INDEFINITE, HESSIAN_SINGULAR
 from gdplayground.core.trajectory import (
@@ -32,6 +33,9 @@ from gdplayground.core.trajectory import (
     group_of,
     step_group,
 )
+
+if TYPE_CHECKING:
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 

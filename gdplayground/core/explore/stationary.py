@@ -7,9 +7,13 @@ of shape ``(n, 2)``; everything is vectorised over them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from gdplayground.core.gradients import Objective
+if TYPE_CHECKING:
+    from gdplayground.core.gradients import Objective
+
 
 Array = np.ndarray
 #: (xmin, xmax, ymin, ymax)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdplayground.core.gradients import Objective
 from gdplayground.core.optimizers import OptimizerConfig, make_config
 from gdplayground.core.trajectory import CONVERGED, DIVERGED, STATUSES, run_batch
 from gdplayground.model.limits import (
@@ -24,6 +24,9 @@ from gdplayground.model.limits import (
     DEFAULT_SWEEP_POINTS,
     MAX_SWEEP_POINTS,
 )
+
+if TYPE_CHECKING:
+    from gdplayground.core.gradients import Objective
 
 Array = np.ndarray
 
