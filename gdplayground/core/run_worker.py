@@ -11,8 +11,6 @@ only means the runs are computed here after all.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from gdplayground.core.gradients import Objective, compile_function
+from gdplayground.core.gradients import compile_function
 from gdplayground.core.optimizers import OptimizerConfig
 from gdplayground.core.quiet import silence_float_warnings
 from gdplayground.core.scene import Cancelled
 from gdplayground.core.trajectory import Trajectory, run_many
+from gdplayground.core.worker_process import ObjectiveCache, end_with_parent
 from gdplayground.model.session import Session
 
 #: How often a caller waiting for the worker checks whether it was superseded.
@@ -152,32 +151,14 @@ class PendingRuns:
 
 # ------------------------------------------------------------ in the worker
 _latest = None
-_objectives: dict[tuple, Objective] = {}
+_objectives = ObjectiveCache(KEPT_OBJECTIVES)
 
 
 def _initialise(latest: object) -> None:
     global _latest
     _latest = latest
     silence_float_warnings()
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a killed window must not leave its worker behind
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    multiprocessing.connection.wait([parent.sentinel])
-    os._exit(0)
-
-
-def _objective(function: str, gradient: str, h: float | None) -> Objective:
-    key = (function, gradient, h)
-    objective = _objectives.pop(key, None)
-    if objective is None:
-        objective = compile_function(function, gradient, h)
-    _objectives[key] = objective
-    while len(_objectives) > KEPT_OBJECTIVES:
-        _objectives.pop(next(iter(_objectives)))
-    return objective
+    end_with_parent()  # a killed window must not leave its worker behind
 
 
 def _run(
@@ -196,7 +177,7 @@ def _run(
             raise Cancelled
 
     check()
-    objective = _objective(function, gradient, h)
+    objective = _objectives.get(function, gradient, h)
     return run_many(objective, configs, np.array([start]), steps, tol, check=check, seed=seed)
 
 

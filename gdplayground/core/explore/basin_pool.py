@@ -11,7 +11,6 @@ raises and the caller simply passes no pool.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import numpy as np
 
 from gdplayground.core.explore.basins import BasinRequest, run_rows
-from gdplayground.core.gradients import Objective, compile_function
+from gdplayground.core.worker_process import ObjectiveCache, end_with_parent
 
 #: Objectives a worker keeps compiled (a new optimizer or window reuses the function).
 KEPT_OBJECTIVES = 4
@@ -126,33 +125,15 @@ def start_pool(processes: int | None = None) -> BasinPool | None:
 
 
 # ------------------------------------------------------------ in the workers
-_objectives: dict[tuple, Objective] = {}
+_objectives = ObjectiveCache(KEPT_OBJECTIVES)
 
 
 def _initialise() -> None:
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a killed window must not leave its workers behind
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    multiprocessing.connection.wait([parent.sentinel])
-    os._exit(0)
-
-
-def _objective(function: str, gradient: str, h: float | None) -> Objective:
-    key = (function, gradient, h)
-    objective = _objectives.pop(key, None)
-    if objective is None:
-        objective = compile_function(function, gradient, h)
-    _objectives[key] = objective
-    while len(_objectives) > KEPT_OBJECTIVES:
-        _objectives.pop(next(iter(_objectives)))
-    return objective
+    end_with_parent()  # a killed window must not leave its workers behind
 
 
 def _run_rows(request: BasinRequest, rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    objective = _objective(request.function, request.gradient, request.h)
+    objective = _objectives.get(request.function, request.gradient, request.h)
     return run_rows(objective, request, rows)
 
 
