@@ -725,7 +725,10 @@ class ContourView(pg.GraphicsLayoutWidget):
             point = current[index]
             unit = self._gradient_unit
             if np.isfinite(point).all() and unit is not None and self._grid is not None:
-                fan = self._fan.at(*point, self._paths[index].batch_size, self._seed)
+                path = self._paths[index]
+                row = path.index_at(self._frame)
+                known = path.gradients[row] if path.gradients is not None and row >= 0 else None
+                fan = self._fan.at(*point, path.batch_size, self._seed, full=known)
         self._fan_drawn = fan
         if fan is None:
             self.fan_batches.setVisible(False)

@@ -105,3 +105,16 @@ def test_the_fan_goes_to_the_chosen_optimizer_or_the_first_on_batches() -> None:
 
     assert fan_path(replace(p, fan_row=2)) == 2
     assert fan_path(replace(p, fan_row=0)) == 0
+
+
+def test_a_run_s_recorded_full_gradient_is_the_fan_s_own(line) -> None:
+    """The window hands the fan the full-data gradient its run recorded at the point
+    (no pass over every example per frame): it is the one the fan would compute."""
+    s = scene(dataset="line:n=300,noise=1,seed=4", optimizers=("gd:lr=0.05,batch_size=4",))
+    run = s.runs[0]
+    fan = s.landscape.fan
+    for k in (0, 1, 2):
+        w, b = run.points[k]
+        computed = fan.at(w, b, 4, seed=0)
+        given = fan.at(w, b, 4, seed=1, full=run.gradients[k])  # another key: not cached
+        np.testing.assert_allclose(given.full, computed.full, rtol=1e-12)

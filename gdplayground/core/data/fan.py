@@ -89,16 +89,26 @@ class GradientFan:
             self._draws[key] = rows
         return self._draws[key]
 
-    def at(self, w: float, b: float, batch_size: int | None, seed: int) -> Fan:
+    def at(
+        self,
+        w: float,
+        b: float,
+        batch_size: int | None,
+        seed: int,
+        full: Array | None = None,
+    ) -> Fan:
         """The fan at (w, b) for batches of ``batch_size`` (None: full) drawn with
-        ``seed``; gradients that cannot be computed there are nan."""
+        ``seed``; gradients that cannot be computed there are nan.  ``full`` is the
+        full-data gradient there when it is known (a run records it at each point:
+        a pass over every example saved at each frame)."""
         key = (float(w), float(b), batch_size, int(seed))
         if self._last is not None and self._last[0] == key:
             return self._last[1]
         objective = self._compiled()
         with np.errstate(all="ignore"):
-            gw, gb = objective.gradient(np.float64(w), np.float64(b))
-            full = np.array([gw, gb], dtype=np.float64).reshape(2)
+            if full is None:
+                full = np.array(objective.gradient(np.float64(w), np.float64(b)), np.float64)
+            full = np.asarray(full, dtype=np.float64).reshape(2)
             if batch_size is None or batch_size >= self.n:
                 batches = full[None, :].copy()
             else:
