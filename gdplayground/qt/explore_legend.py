@@ -31,6 +31,12 @@ def kind_row(kind: str, text: str) -> LegendRow:
     return LegendRow(text, kind, KIND_COLOURS.get(kind, ""))
 
 
+#: Over a plot, a legend takes at most this share of its width and of its height ...
+IN_PLOT_SHARE = 0.45
+#: ... unless that would draw it smaller than this.
+MIN_IN_PLOT_SCALE = 0.6
+
+
 class PlotLegend(pg.GraphicsWidget):
     """Rows of text with swatches, on a light box: pinned to a corner of a view box,
     or (``view_box`` None) a cell of a layout, as high as its rows.
@@ -130,14 +136,24 @@ class PlotLegend(pg.GraphicsWidget):
         if self._column_room():
             if self.parentItem() is not self._column:
                 self.setParentItem(self._column)
+            self.setScale(1.0)
             height = self._column.size().height()
             self.setPos(_PAD, height - self._size.height() - _PAD)
             return
         if self.parentItem() is not self._view_box:
             self.setParentItem(self._view_box)
         box = self._view_box.boundingRect()
-        x = _PAD if "left" in self._corner else box.width() - self._size.width() - _PAD
-        y = box.height() - self._size.height() - _PAD if "bottom" in self._corner else _PAD
+        # over the plot it covers what it explains: drawn smaller where it would take
+        # more than a share of the plot (a narrow view, large text), down to a limit
+        width, height = self._size.width(), self._size.height()
+        scale = 1.0
+        if width > 0 and height > 0 and box.width() > 0 and box.height() > 0:
+            fit = min(IN_PLOT_SHARE * box.width() / width, IN_PLOT_SHARE * box.height() / height)
+            scale = min(max(fit, MIN_IN_PLOT_SCALE), 1.0)
+        self.setScale(scale)
+        width, height = width * scale, height * scale
+        x = _PAD if "left" in self._corner else box.width() - width - _PAD
+        y = box.height() - height - _PAD if "bottom" in self._corner else _PAD
         self.setPos(max(x, 0.0), max(y, 0.0))
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt override

@@ -157,6 +157,26 @@ def test_the_legend_sits_in_the_legend_column_when_there_is_room(
     assert view.explore.legend.isVisible()
 
 
+def test_over_a_narrow_plot_the_legend_is_drawn_smaller_to_leave_the_map_in_view(
+    qtbot, view, well_picture, well_map
+) -> None:
+    points = stationary_points(compile_function(WELL), WELL_WINDOW)
+    view.set_picture(with_layers(well_picture, basins=layer_of(well_map), stationary=points))
+    view.resize(420, 300)  # a stationary-points table beside it, on a small screen
+    legend = view.explore.legend
+    qtbot.waitUntil(lambda: not legend.in_column)
+    box = view.view_box.sceneBoundingRect()
+
+    def share() -> float:
+        return legend.sceneBoundingRect().height() / box.height()
+
+    qtbot.waitUntil(lambda: legend.scale() < 1)
+    assert share() <= 0.46 or legend.scale() == pytest.approx(0.6)
+    assert box.contains(legend.sceneBoundingRect())
+    view.resize(1400, 900)  # the column again: full size there
+    qtbot.waitUntil(lambda: legend.in_column and legend.scale() == 1)
+
+
 def _share_near(path: Path, colour: str, tolerance: int) -> float:
     want = np.array(rgb(colour))
     values = np.asarray(Image.open(path).convert("RGB"), dtype=np.int32)
