@@ -285,12 +285,10 @@ def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbr
     assert view.legend_visible
     wide_plot = view.plot.width()
     view.resize(500, 600)
-    qtbot.wait(50)
-    assert not view.legend_visible
-    assert view.plot.width() > 500 - 150
+    qtbot.waitUntil(lambda: not view.legend_visible)
+    qtbot.waitUntil(lambda: view.plot.width() > 500 - 150)
     view.resize(900, 600)
-    qtbot.wait(50)
-    assert view.legend_visible and abs(view.plot.width() - wide_plot) < 5
+    qtbot.waitUntil(lambda: view.legend_visible and abs(view.plot.width() - wide_plot) < 5)
     view.set_legend_visible(False)
     assert not view.legend_visible
 

@@ -94,11 +94,9 @@ def test_legend_names_every_curve_in_its_colour(loss, paths) -> None:
 def test_short_view_hides_the_legend(qtbot, loss) -> None:
     assert loss.legend.isVisible()
     loss.resize(500, 200)
-    qtbot.wait(20)
-    assert not loss.legend.isVisible()
+    qtbot.waitUntil(lambda: not loss.legend.isVisible())
     loss.resize(500, 400)
-    qtbot.wait(20)
-    assert loss.legend.isVisible()
+    qtbot.waitUntil(loss.legend.isVisible)
 
 
 def _pixels(loss: LossView) -> np.ndarray:
