@@ -36,6 +36,7 @@ class DataView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.plot = self.addPlot(row=0, col=0)
+        _narrowable_title(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
@@ -109,9 +110,9 @@ class DataView(pg.GraphicsLayoutWidget):
         style.style_axis(self.plot.getAxis("left"), text, drawing.y_name)
         count = "" if "n=" in drawing.description else f": {drawing.n:,} examples"
         shown = "" if drawing.shown is None else f", {len(drawing.x):,} of them drawn"
-        title = f"{drawing.description}{count}{shown}"
-        self.plot.setTitle(title, size=f"{style.SMALL_PT * text:.1f}pt")
-        _may_be_narrower(self.plot.titleLabel, title)
+        self.plot.setTitle(
+            f"{drawing.description}{count}{shown}", size=f"{style.SMALL_PT * text:.1f}pt"
+        )
         xlow, xhigh = _span(drawing.x)
         ylow, yhigh = _span(drawing.y)
         self.plot.getViewBox().disableAutoRange()
@@ -243,29 +244,34 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return low, high
 
 
-def _may_be_narrower(label: pg.LabelItem, text: str) -> None:
-    """Let ``label`` (a long title: a CSV's path) be narrower than its text, cut at
-    its edge, the whole text in its tooltip: a title as wide as its text would
-    widen the plot past a narrow view's edge."""
-    if not getattr(label, "_may_be_narrower", False):
-        label._may_be_narrower = True
-        label.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
-        as_wide_as_text = label.updateMin
+class _Title(pg.LabelItem):
+    """A plot title that may be narrower than its text (a CSV's long path): cut at its
+    edge rather than widening the plot past a narrow view's edge, the whole text in
+    its tooltip; centred where it fits, its start shown where it does not."""
 
-        def update_min() -> None:  # the text's height, any width
-            as_wide_as_text()
-            label.setMinimumWidth(0)
-            minimum = QtCore.Qt.SizeHint.MinimumSize
-            label._sizeHint[minimum] = (0, label._sizeHint[minimum][1])
+    def __init__(self, parent: pg.PlotItem) -> None:
+        super().__init__("", size="11pt", parent=parent)
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
 
-        label.updateMin = update_min
-        place = label.resizeEvent
+    def setText(self, text: str, **args: object) -> None:  # noqa: N802 - pyqtgraph's name
+        self.setToolTip(text)
+        super().setText(text, **args)
 
-        def resize_event(event: object) -> None:  # centred where it fits, else its start shown
-            label.opts["justify"] = "left" if label.itemRect().width() > label.width() else "center"
-            place(event)
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        minimum = QtCore.Qt.SizeHint.MinimumSize
+        self._sizeHint[minimum] = (0, self._sizeHint[minimum][1])
 
-        label.resizeEvent = resize_event
-        update_min()
-        label.updateGeometry()
-    label.setToolTip(text)
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        self.opts["justify"] = "left" if self.itemRect().width() > self.width() else "center"
+        super().resizeEvent(event)
+
+
+def _narrowable_title(plot: pg.PlotItem) -> None:
+    """Give ``plot`` a :class:`_Title` in place of pyqtgraph's own."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    old.setParentItem(None)
+    plot.titleLabel = _Title(plot)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
