@@ -34,8 +34,10 @@ TRAIL_STEPS = 40
 #: Hovering within this many pixels of a drawn path point shows its details.
 HOVER_RADIUS_PX = 8.0
 LEGEND_WIDTH_PX = 250
-#: The key's distance from the plot's top right corner.
+#: The key's distance from the plot's top right corner ...
 KEY_MARGIN_PX = 6
+#: ... and the share of the plot's height it may cover before it is drawn smaller.
+KEY_HEIGHT_SHARE = 0.5
 #: Narrower than this, the view hides its legend column rather than squeeze the plot.
 MIN_WIDTH_FOR_LEGEND = 640
 #: The colour fill is washed out towards the background so paths stand out.
@@ -873,13 +875,17 @@ class ContourView(pg.GraphicsLayoutWidget):
         self._fit_key()
 
     def _fit_key(self, *_: object) -> None:
-        """A key wider than the plot (a narrow view, large text) is drawn smaller, down
-        to half size, so that none of it is cut off at the plot's edge."""
+        """A key wider than the plot, or taller than half of it (a narrow or short view,
+        presenter mode's large text), is drawn smaller, down to half size: none of it
+        is cut off at the plot's edge, and it leaves the paths in view."""
         if not hasattr(self, "key") or not self.key.isVisible():
             return
-        width = self.key.boundingRect().width()
-        room = self.view_box.width() - 2 * KEY_MARGIN_PX
-        scale = min(max(room / width, 0.5), 1.0) if width > 0 and room > 0 else 1.0
+        key = self.key.boundingRect()
+        width = self.view_box.width() - 2 * KEY_MARGIN_PX
+        height = KEY_HEIGHT_SHARE * self.view_box.height()
+        scale = 1.0
+        if key.width() > 0 and key.height() > 0 and width > 0 and height > 0:
+            scale = min(max(min(width / key.width(), height / key.height()), 0.5), 1.0)
         if scale != self.key.scale():
             self.key.setScale(scale)
             self.key.anchor(

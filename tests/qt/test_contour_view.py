@@ -409,6 +409,27 @@ def test_a_key_wider_than_the_plot_is_drawn_smaller_not_cut_off(
     qtbot.waitUntil(lambda: view.key.scale() == 1 and inside())
 
 
+def test_in_a_short_plot_the_key_leaves_most_of_the_paths_in_view(
+    qtbot, rosenbrock_grid, paths
+) -> None:
+    """Presenter mode's large text in a short contour (1024x768, no lesson): the key
+    of names and arrows covers at most half of the plot's height."""
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_picture(
+        _picture_with(view, rosenbrock_grid, paths, show_gradient_arrows=True, text_scale=2.0)
+    )
+
+    def share() -> float:
+        return view.key.sceneBoundingRect().height() / view.view_box.sceneBoundingRect().height()
+
+    qtbot.waitUntil(lambda: share() <= 0.5 + 1e-6 or view.key.scale() == 0.5)
+    assert view.key.scale() < 1
+
+
 def test_gradient_arrows_point_uphill_as_long_as_the_gradient_and_steps_as_taken(
     qtbot, rosenbrock_grid, paths
 ) -> None:
