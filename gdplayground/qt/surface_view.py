@@ -191,10 +191,11 @@ class SurfaceScene:
         if not heights:
             return shown
         line = self._tick_line_height()
-        last = self._screen_y(self.axis_labels[2].pos)  # the name, above the numbers
+        camera = self._camera_matrix()  # once for all the numbers (this runs every paint)
+        last = self.screen_point(self.axis_labels[2].pos, camera)[1]  # the name, above them
         shown = list(shown)
         for i in sorted(heights, key=lambda i: -float(self._ticks[i].pos[2])):
-            y = self._screen_y(self._ticks[i].pos)
+            y = self.screen_point(self._ticks[i].pos, camera)[1]
             if y - last >= 0.9 * line:
                 last = y
             else:
@@ -204,18 +205,20 @@ class SurfaceScene:
     def _tick_line_height(self) -> float:
         return QtGui.QFontMetricsF(style.font(style.TICK_PT, self._text_scale)).height()
 
-    def _screen_y(self, position: Sequence[float] | np.ndarray) -> float:
-        """Pixels from the top of the view to where the camera shows ``position``."""
-        return self.screen_point(position)[1]
+    def _camera_matrix(self) -> QtGui.QMatrix4x4:
+        """Scene to clip coordinates, for the view's size and camera."""
+        region = (0, 0, max(self.width(), 1), max(self.height(), 1))
+        return self.projectionMatrix(region, region) * self.viewMatrix()
 
-    def screen_point(self, position: Sequence[float] | np.ndarray) -> tuple[float, float]:
+    def screen_point(
+        self, position: Sequence[float] | np.ndarray, camera: QtGui.QMatrix4x4 | None = None
+    ) -> tuple[float, float]:
         """Where in the view (pixels from its top left) the camera shows ``position``
-        (a point of the scene); -inf behind the camera."""
+        (a point of the scene); -inf behind the camera.  ``camera``: the
+        :meth:`_camera_matrix`, when it is at hand."""
         width, height = max(self.width(), 1), max(self.height(), 1)
-        region = (0, 0, width, height)
-        v = (self.projectionMatrix(region, region) * self.viewMatrix()).map(
-            QtGui.QVector4D(*(float(c) for c in position), 1.0)
-        )
+        camera = self._camera_matrix() if camera is None else camera
+        v = camera.map(QtGui.QVector4D(*(float(c) for c in position), 1.0))
         if v.w() <= 0:
             return -np.inf, -np.inf
         return (1.0 + v.x() / v.w()) * width / 2, (1.0 - v.y() / v.w()) * height / 2

@@ -251,7 +251,7 @@ def test_numbers_on_the_vertical_edge_never_print_over_each_other_or_the_name(
         view.reset_camera()
         view.set_grid(rosenbrock_grid, log=True)
         shown = [t for t in view._ticks if t.visible() and t.axis == "f"]
-        ys = [view._screen_y(t.pos) for t in [view.axis_labels[2], *shown]]
+        ys = [view.screen_point(t.pos)[1] for t in [view.axis_labels[2], *shown]]
         line = view._tick_line_height()
         assert all(b - a >= 0.9 * line for a, b in zip(ys, ys[1:], strict=False)), (size, ys)
         counts[size] = len(shown)
