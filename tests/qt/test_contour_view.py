@@ -274,15 +274,21 @@ def test_empty_view_and_all_undefined_grid_do_not_break(qtbot) -> None:
     assert view.drawn_points(0).shape == (5, 2)
 
 
-def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbrock_grid, paths):
+def _wide_view_with_legend(qtbot, grid, paths) -> ContourView:
+    """A shown 900x600 view of ``paths`` on ``grid``, its legend column beside the plot."""
     view = ContourView()
     qtbot.addWidget(view)
-    view.set_grid(rosenbrock_grid)
+    view.set_grid(grid)
     view.set_paths(paths)
     view.resize(900, 600)
     view.show()
     qtbot.waitExposed(view)
     assert view.legend_visible
+    return view
+
+
+def test_narrow_view_hides_its_legend_and_gives_the_plot_the_room(qtbot, rosenbrock_grid, paths):
+    view = _wide_view_with_legend(qtbot, rosenbrock_grid, paths)
     wide_plot = view.plot.width()
     view.resize(500, 600)
     qtbot.waitUntil(lambda: not view.legend_visible)
@@ -298,14 +304,7 @@ def test_a_view_narrower_than_plot_and_legend_together_shows_the_whole_plot(
 ) -> None:
     """Squeezed below the legend column's width (a lesson beside the views on a
     1024x768 projector), the plot fits the view: nothing is cut off on the right."""
-    view = ContourView()
-    qtbot.addWidget(view)
-    view.set_grid(rosenbrock_grid)
-    view.set_paths(paths)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    assert view.legend_visible
+    view = _wide_view_with_legend(qtbot, rosenbrock_grid, paths)
     view.resize(230, 320)
     qtbot.waitUntil(lambda: not view.legend_visible)
     assert view.plot.geometry().right() <= view.width()

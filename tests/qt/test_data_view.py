@@ -16,14 +16,18 @@ def picture(**options):
     return picture_from_scene(build_scene(session, resolution=20, with_surface=False))
 
 
-@pytest.fixture
-def view(qtbot) -> DataView:
+def shown_view(qtbot, width: int, height: int) -> DataView:
     v = DataView()
     qtbot.addWidget(v)
-    v.resize(500, 360)
+    v.resize(width, height)
     v.show()
     qtbot.waitExposed(v)
     return v
+
+
+@pytest.fixture
+def view(qtbot) -> DataView:
+    return shown_view(qtbot, 500, 360)
 
 
 def test_a_classifier_draws_its_probability_curve(view) -> None:
@@ -102,11 +106,7 @@ def test_a_long_title_does_not_push_the_plot_past_a_narrow_view_s_edge(qtbot, tm
     csv = tmp_path / ("a-rather-long-name-for-a-file-of-measurements-" * 3 + ".csv")
     csv.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10)))
     p = picture(data=str(csv), model="w*x + b", loss="(m - y)^2", steps="4")
-    view = DataView()
-    qtbot.addWidget(view)
-    view.resize(200, 200)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_view(qtbot, 200, 200)
     view.set_picture(p)
     qtbot.waitUntil(lambda: view.ci.geometry().width() <= view.width())
     box = view.plot.getViewBox().sceneBoundingRect()
@@ -118,11 +118,7 @@ def test_the_legend_steps_aside_where_it_would_cover_the_examples(qtbot) -> None
     from dataclasses import replace
 
     p = picture(fit="linear", steps="3")
-    view = DataView()
-    qtbot.addWidget(view)
-    view.resize(600, 450)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_view(qtbot, 600, 450)
     view.set_picture(p)
     qtbot.waitUntil(view.legend.isVisible)
     large = replace(p, options=replace(p.options, text_scale=2.0))

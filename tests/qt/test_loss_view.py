@@ -155,6 +155,17 @@ def test_grid_lines_follow_the_ticks_of_each_new_range(loss, paths) -> None:
     assert all((row < 250).mean() > 0.95 for row in rows)
 
 
+def calm_and_blowing_up(
+    calm: np.ndarray, wild: np.ndarray, name: str, message: str
+) -> list[PathData]:
+    """Adam's calm descent beside a run ``name`` whose values are ``wild``, diverged."""
+    points = np.zeros((len(calm), 2))
+    return [
+        PathData("Adam", "#785EF0", points, calm, calm, status="max_steps"),
+        PathData(name, "#000000", points, wild, wild, status="diverged", message=message),
+    ]
+
+
 def test_a_blow_up_is_shown_at_the_edge_with_the_step_it_diverged_at(qtbot) -> None:
     view = LossView()
     qtbot.addWidget(view)
@@ -162,18 +173,7 @@ def test_a_blow_up_is_shown_at_the_edge_with_the_step_it_diverged_at(qtbot) -> N
     steps = 12
     calm = np.geomspace(10, 1e-3, steps + 1)
     wild = np.concatenate([[10, 30, 900], 10.0 ** np.arange(8, 38, 3)])[: steps + 1]
-    paths = [
-        PathData("Adam", "#785EF0", np.zeros((steps + 1, 2)), calm, calm, status="max_steps"),
-        PathData(
-            "GD",
-            "#000000",
-            np.zeros((steps + 1, 2)),
-            wild,
-            wild,
-            status="diverged",
-            message="diverged at step 12",
-        ),
-    ]
+    paths = calm_and_blowing_up(calm, wild, "GD", "diverged at step 12")
     view.set_paths(paths)
     view.set_frame(0)
     assert view.escape_labels() == []  # not yet: the timeline has not got there
@@ -226,18 +226,9 @@ def test_the_divergence_note_stays_inside_the_plot_wherever_it_happened(qtbot, a
     calm = np.geomspace(10, 1e-3, steps + 1)
     wild = np.concatenate([np.full(at, 10.0), 10.0 ** np.arange(8, 8 + 3 * (steps + 1), 3)])
     wild = wild[: steps + 1]
-    paths = [
-        PathData("Adam", "#785EF0", np.zeros((steps + 1, 2)), calm, calm),
-        PathData(
-            "Gradient descent with a large rate",
-            "#000000",
-            np.zeros((steps + 1, 2)),
-            wild,
-            wild,
-            status="diverged",
-            message=f"diverged at step {at}",
-        ),
-    ]
+    paths = calm_and_blowing_up(
+        calm, wild, "Gradient descent with a large rate", f"diverged at step {at}"
+    )
     view.set_paths(paths)
     view.show()
     qtbot.waitExposed(view)
